@@ -1,0 +1,99 @@
+"""One YAML config's text in, its outcome out: load, classify, plan, splice, verify. No files here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from migrator import changes as changes_mod
+from migrator.classify import Classification, ConfigError, Kind, classify
+from migrator.plan import Plan, make_plan
+from migrator.rules import Finding, Level, Options
+from migrator.verify import VerificationError, verify
+from migrator.yaml_doc import YamlDocument, YamlError
+from migrator.yaml_splice import splice
+
+
+class Status(enum.Enum):
+    MIGRATED = "migrated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    NOT_RECIPE = "not-recipe"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class LocatedFinding:
+    finding: Finding
+    line: int
+    column: int
+
+    @property
+    def level(self) -> Level:
+        return self.finding.rule.level
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file failed: what, where (1-based; 0 when not tied to a line) and what to do."""
+
+    message: str
+    line: int = 0
+    column: int = 0
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    classification: Classification | None = None
+    target: str | None = None
+    findings: tuple[LocatedFinding, ...] = ()
+    new_text: str | None = None
+    problem: Problem | None = None
+    skip_reason: str = field(default="")
+
+
+_SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
+
+
+def migrate_yaml(text: str, options: Options) -> Outcome:
+    try:
+        doc = YamlDocument(text)
+    except YamlError as exc:
+        return Outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
+    try:
+        classification = classify(doc.data, options.include_peft)
+    except ConfigError as exc:
+        line, column = doc.line_of(exc.path)
+        return Outcome(Status.FAILED, problem=Problem(str(exc), line, column, "fix the section's shape by hand"))
+    if classification.kind is Kind.NOT_RECIPE:
+        return Outcome(Status.NOT_RECIPE, classification)
+    if classification.kind in _SKIP_KINDS:
+        return Outcome(Status.SKIPPED, classification, skip_reason=_SKIP_KINDS[classification.kind])
+    plan = make_plan(doc.data, classification, options)
+    located = tuple(LocatedFinding(finding, *doc.line_of(finding.path)) for finding in plan.findings)
+    return _apply_plan(doc, classification, plan, located)
+
+
+def _apply_plan(doc: YamlDocument, classification: Classification, plan: Plan, located: tuple[LocatedFinding, ...]) -> Outcome:
+    def outcome(status: Status, **kwargs: object) -> Outcome:
+        return Outcome(status, classification, plan.target, located, **kwargs)  # type: ignore[arg-type]
+
+    blocker = plan.blocked_by
+    if blocker is not None:
+        line, column = doc.line_of(blocker.path)
+        if plan.failed:
+            return outcome(Status.FAILED, problem=Problem(f"{blocker.code} {blocker.message}", line, column))
+        return outcome(Status.SKIPPED, skip_reason="left unchanged (warning)")
+    planned = plan.changes
+    if not planned:
+        return outcome(Status.UNCHANGED)
+    try:
+        new_text = splice(doc, planned)
+        verify(new_text, changes_mod.apply(doc.data, planned))
+    except YamlError as exc:
+        return outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
+    except VerificationError as exc:
+        return outcome(Status.FAILED, problem=Problem(str(exc), hint="please report this file; it was left untouched"))
+    return outcome(Status.MIGRATED, new_text=new_text)

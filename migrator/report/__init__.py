@@ -1,0 +1,1 @@
+"""Views of the per-file results: each formatter renders the same list."""

@@ -1,0 +1,53 @@
+"""Human report: one line per finding or problem (`path:line:col: CODE message`), then a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+from migrator.engine import Status
+from migrator.rules import Level
+from migrator.runner import FileResult, Mode
+
+
+def _file_lines(result: FileResult, mode: Mode, verbose: bool) -> list[str]:
+    outcome = result.outcome
+    lines = []
+    if outcome.status is Status.FAILED and outcome.problem is not None:
+        problem = outcome.problem
+        where = f"{result.path}:{problem.line}:{problem.column}" if problem.line else result.path
+        hint = f" ({problem.hint})" if problem.hint else ""
+        lines.append(f"{where}: error: {problem.message}{hint}")
+    elif outcome.status is Status.SKIPPED and outcome.classification is not None and outcome.skip_reason != "left unchanged (warning)":
+        lines.append(f"{result.path}: skipped ({outcome.skip_reason}): {outcome.classification.reason}")
+    elif outcome.status is Status.MIGRATED:
+        verb = "migrated" if mode is Mode.WRITE else "would migrate"
+        lines.append(f"{result.path}: {verb} to pattern {outcome.target}")
+    for located in outcome.findings:
+        finding = located.finding
+        if located.level is Level.ERROR or (located.level is Level.INFO and not verbose and outcome.status is not Status.MIGRATED):
+            continue
+        label = {Level.FIX: "", Level.INFO: "note: ", Level.WARNING: "warning: "}[located.level]
+        lines.append(f"{result.path}:{located.line}:{located.column}: {label}{finding.code} {finding.message}")
+    return lines
+
+
+def render(results: list[FileResult], mode: Mode, verbose: bool = False) -> str:
+    lines = [line for result in results for line in _file_lines(result, mode, verbose)]
+    lines.append(summary(results, mode))
+    return "\n".join(lines) + "\n"
+
+
+def summary(results: Iterable[FileResult], mode: Mode) -> str:
+    results = list(results)
+    statuses = Counter(result.status for result in results)
+    skips = Counter(result.outcome.skip_reason for result in results if result.status is Status.SKIPPED)
+    migrated = "migrated" if mode is Mode.WRITE else "would migrate"
+    parts = [
+        f"{statuses[Status.MIGRATED]} {migrated}",
+        f"{statuses[Status.UNCHANGED]} unchanged",
+        f"{sum(skips.values())} skipped" + (" (" + ", ".join(f"{n} {reason}" for reason, n in sorted(skips.items())) + ")" if skips else ""),
+        f"{statuses[Status.NOT_RECIPE]} not recipes",
+        f"{statuses[Status.FAILED]} failed",
+    ]
+    return f"{len(results)} files scanned: " + ", ".join(parts)

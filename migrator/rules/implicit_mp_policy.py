@@ -1,0 +1,77 @@
+"""## What it does
+Makes the FSDP2 mixed-precision policy explicit in `distributed.mp_policy`: `_target_:
+torch.distributed.fsdp.MixedPrecisionPolicy`, `param_dtype: bfloat16`, `reduce_dtype: float32`,
+`output_dtype: bfloat16`, `cast_forward_inputs: true`. An existing policy keeps every value it has; only
+missing keys are added. Applies under `strategy: fsdp2`, no strategy, or the legacy `FSDP2Manager` target.
+
+## Why?
+The block equals FSDP2Config's default, so nothing changes at run time; written out, it documents that
+gradients are reduced in fp32 (an older default reduced in bf16) and survives future default changes.
+
+## Example
+```yaml
+distributed:
+  strategy: fsdp2
+```
+Use instead:
+```yaml
+distributed:
+  strategy: fsdp2
+  mp_policy:
+    _target_: torch.distributed.fsdp.MixedPrecisionPolicy
+    param_dtype: bfloat16
+    reduce_dtype: float32
+    output_dtype: bfloat16
+    cast_forward_inputs: true
+```
+
+## References
+- AutoModel `nemo_automodel/components/distributed/config.py` (FSDP2Config.mp_policy)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from migrator import patterns
+from migrator.changes import Set
+from migrator.recipes import Family
+from migrator.rules import Context, Finding, Level, register
+
+MP_POLICY = ("distributed", "mp_policy")
+
+
+def unsupported_reason(ctx: Context) -> str | None:
+    """Why no `mp_policy` may be added to this config, or None under FSDP2."""
+    if ctx.classification.family is Family.DIFFUSION:
+        return "diffusion recipes overwrite fsdp.mp_policy at run time from model.compute_dtype; nothing added"
+    distributed = ctx.data.get("distributed")
+    if distributed is None:
+        return "no distributed section: nothing added (FSDP2's default policy applies)"
+    if not isinstance(distributed, Mapping):
+        return "`distributed` is not a mapping: nothing added"
+    strategy = distributed.get("strategy")
+    if strategy is None:
+        target = distributed.get("_target_")
+        if target is None or target in patterns.FSDP2_LEGACY_TARGETS:
+            return None
+        return f"distributed._target_ `{target}` is not FSDP2: nothing added"
+    if strategy in patterns.FSDP2_STRATEGIES:
+        return None
+    if strategy in patterns.NO_MP_POLICY_STRATEGIES:
+        return f"strategy `{strategy}` rejects mp_policy (AutoModel raises ValueError): nothing added"
+    return f"unknown strategy `{strategy}`: nothing added"
+
+
+@register("MIG005", "implicit-mp-policy", "FSDP2 mixed-precision policy left implicit", Level.FIX, __doc__)
+def check(ctx: Context) -> Iterator[Finding]:
+    if unsupported_reason(ctx) is not None:
+        return
+    policy: Any = ctx.data["distributed"].get("mp_policy")
+    if policy is None:
+        yield check.finding("distributed.mp_policy made explicit", MP_POLICY, [Set(MP_POLICY, dict(patterns.MP_POLICY))])
+    elif isinstance(policy, Mapping):
+        missing = [key for key in patterns.MP_POLICY if key not in policy]
+        if missing:
+            changes = [Set(MP_POLICY + (key,), patterns.MP_POLICY[key]) for key in missing]
+            yield check.finding("distributed.mp_policy completed with " + ", ".join(missing), MP_POLICY, changes)

@@ -1,0 +1,37 @@
+"""## What it does
+Writes the weight decay out when the optimizer class changes and the config relied on the old default:
+torch `AdamW` defaults to 0.01 where TE FusedAdam defaults to 0.0 (and back, for `--convert`).
+
+## Why is this bad?
+Dropping into the new class's default would silently change the regularisation of the run.
+
+## Example
+```yaml
+optimizer:
+  _target_: torch.optim.AdamW
+```
+Use instead (`--pattern te`):
+```yaml
+optimizer:
+  _target_: transformer_engine.pytorch.optimizers.fused_adam.FusedAdam
+  weight_decay: 0.01
+```
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from migrator import optimizer_changes
+from migrator.changes import Set
+from migrator.rules import Context, Finding, Level, register
+
+
+@register("MIG002", "implicit-weight-decay", "default weight decay differs between torch AdamW and TE FusedAdam", Level.FIX, __doc__)
+def check(ctx: Context) -> Iterator[Finding]:
+    if not (ctx.switches_to_te or ctx.switches_to_torch):
+        return
+    decay = optimizer_changes.implicit_weight_decay(ctx.optimizer, ctx.switches_to_te)
+    if decay is not None:
+        path = ("optimizer", "weight_decay")
+        yield check.finding(f"weight_decay was implicit; written out as {decay}", path, [Set(path, decay)])

@@ -1,0 +1,44 @@
+"""## What it does
+Completes a Transformer Engine FusedAdam optimizer that lacks fp32 master weights or keeps its Adam state
+in a narrower dtype: sets `master_weights: true`, `exp_avg_dtype`/`exp_avg_sq_dtype: torch.float32`, adds
+`bias_correction`/`store_param_remainders` where absent, and writes bf16 storage explicitly. Applies
+whatever `--pattern` says: the config is TE already.
+
+## Why is this bad?
+TE's `master_weights` defaults to False: without it the bf16 parameters are updated in place, and
+`exp_avg_dtype: torch.bfloat16` puts the Adam state back in bf16 — the very trap TE is meant to avoid.
+
+## Example
+```yaml
+optimizer:
+  _target_: transformer_engine.pytorch.optimizers.fused_adam.FusedAdam
+  exp_avg_dtype: torch.bfloat16
+```
+Use instead:
+```yaml
+optimizer:
+  _target_: transformer_engine.pytorch.optimizers.fused_adam.FusedAdam
+  exp_avg_dtype: torch.float32
+  master_weights: true
+```
+
+## References
+- TransformerEngine `transformer_engine/pytorch/optimizers/fused_adam.py` (defaults)
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from migrator import optimizer_changes
+from migrator.classify import Kind
+from migrator.rules import Context, Finding, Level, register
+
+
+@register("MIG004", "incomplete-te-fused-adam", "TE FusedAdam without fp32 master weights or fp32 state", Level.FIX, __doc__)
+def check(ctx: Context) -> Iterator[Finding]:
+    if ctx.classification.kind is not Kind.INCOMPLETE_TE:
+        return
+    changes = list(optimizer_changes.te_settings_changes(ctx.optimizer))
+    changes += optimizer_changes.storage_changes(ctx.model, "te", "model" in ctx.data)
+    yield check.finding(ctx.classification.reason + "; completed to pattern `te`", ("optimizer", "_target_"), changes)

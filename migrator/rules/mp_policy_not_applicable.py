@@ -1,0 +1,22 @@
+"""## What it does
+Reports, without changing anything, why a migrated config gets no explicit `distributed.mp_policy`:
+`megatron_fsdp`/`ddp` strategies (AutoModel raises on `mp_policy` there), diffusion recipes (their
+`fsdp.mp_policy` is overwritten at run time), no `distributed` section, or an unknown strategy.
+
+## Why?
+So a reviewer knows the policy was considered, not forgotten.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from migrator.rules import Context, Finding, Level, register
+from migrator.rules.implicit_mp_policy import unsupported_reason
+
+
+@register("MIG104", "mp-policy-not-applicable", "no explicit mp_policy possible for this strategy or recipe", Level.INFO, __doc__)
+def check(ctx: Context) -> Iterator[Finding]:
+    reason = unsupported_reason(ctx)
+    if reason is not None:
+        yield check.finding(reason, ("distributed",))

@@ -1,0 +1,33 @@
+"""## What it does
+Leaves a config unchanged instead of moving it to TE FusedAdam when `distributed.tp_size > 1`,
+unless `--force` is given.
+
+## Why?
+Under tensor parallelism TE FusedAdam allocates `exp_avg`/`exp_avg_sq` unsharded (TP-local, not FSDP-
+sharded) and real runs have gone out of memory in `initialize_state`. Pattern `fp32` is safe there.
+
+## Example
+```yaml
+distributed:
+  tp_size: 4
+```
+Use instead: `migrate --pattern fp32`, or `--pattern te --force` after checking memory.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from migrator import optimizer_changes
+from migrator.rules import Context, Finding, Level, register
+
+
+@register("MIG102", "te-tensor-parallel", "TE FusedAdam with tp_size > 1 keeps unsharded state", Level.WARNING, __doc__)
+def check(ctx: Context) -> Iterator[Finding]:
+    if not ctx.switches_to_te or ctx.options.force:
+        return
+    distributed = ctx.data.get("distributed")
+    tp_size = optimizer_changes.as_number(distributed.get("tp_size")) if isinstance(distributed, dict) else None
+    if tp_size is not None and tp_size > 1:
+        message = "tp_size > 1: TE FusedAdam state is not sharded by TP; left unchanged (use --pattern fp32, or --force)"
+        yield check.finding(message, ("distributed", "tp_size"), blocks=True)

@@ -1,0 +1,36 @@
+"""## What it does
+Removes optimizer arguments the new optimizer class does not accept: `foreach`, `fused`, `maximize`,
+`differentiable`, `capturable`, `decoupled_weight_decay` and `amsgrad: false` when moving to TE FusedAdam;
+TE-only arguments (`master_weights`, `exp_avg_dtype`, ...) when converting back to torch.
+
+## Why is this bad?
+AutoModel passes every optimizer key to the constructor: TE FusedAdam raises `TypeError` on `foreach` or
+`fused`, and `capturable` conflicts with `store_param_remainders`.
+
+## Example
+```yaml
+optimizer:
+  _target_: torch.optim.AdamW
+  foreach: false
+```
+Use instead (`--pattern te`): the same block without `foreach`.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from migrator import optimizer_changes
+from migrator.changes import Delete
+from migrator.rules import Context, Finding, Level, register
+
+
+@register("MIG003", "unsupported-optimizer-argument", "argument the new optimizer class rejects, removed", Level.FIX, __doc__)
+def check(ctx: Context) -> Iterator[Finding]:
+    if not (ctx.switches_to_te or ctx.switches_to_torch):
+        return
+    new_class = "TE FusedAdam" if ctx.switches_to_te else "torch Adam/AdamW"
+    for key in optimizer_changes.rejected_arguments(ctx.optimizer, ctx.switches_to_te):
+        path = ("optimizer", key)
+        value = ctx.optimizer[key]
+        yield check.finding(f"removed `{key}: {value}`: {new_class} does not accept it", path, [Delete(path)])

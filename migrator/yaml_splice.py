@@ -1,0 +1,219 @@
+"""Turn abstract changes into text edits on the original YAML text.
+
+Only the bytes of the keys being changed move: a replaced scalar keeps its line and comment, an
+inserted key takes its siblings' indentation and goes right after the last key of its block (before
+the block's trailing comments and blank lines), a removed key takes exactly its own lines.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Iterable
+
+import yaml
+
+from migrator.changes import Change, Delete, KeyPath, Set, dotted
+from migrator.edits import TextEdit, apply_edits
+from migrator.yaml_doc import Entry, YamlDocument, YamlError
+
+_DEFAULT_INDENT_STEP = 2
+
+
+def splice(doc: YamlDocument, changes: Iterable[Change]) -> str:
+    splicer = _Splicer(doc)
+    for change in _fold_missing_parents(doc, changes):
+        splicer.add(change)
+    return apply_edits(doc.text, splicer.edits)
+
+
+@functools.lru_cache(maxsize=256)
+def _render_scalar_cached(kind: type, value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000, allow_unicode=True)
+    return text.split("\n...", 1)[0].strip()
+
+
+def render_scalar(value: Any) -> str:
+    """One scalar in the spelling PyYAML (and so AutoModel) reads back as the same value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _render_scalar_cached(type(value), value)
+
+
+def render_flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{render_scalar(key)}: {render_flow(item)}" for key, item in value.items()) + "}"
+    return render_scalar(value)
+
+
+def _fold_missing_parents(doc: YamlDocument, changes: Iterable[Change]) -> list[Change]:
+    """Sets under a missing mapping become one nested Set on the deepest existing one."""
+    folded: list[Change] = []
+    nested: dict[KeyPath, dict[str, Any]] = {}
+    for change in changes:
+        found, _ = doc.walk(change.path[:-1])
+        depth = len(found)
+        if isinstance(change, Delete) or depth == len(change.path) - 1:
+            folded.append(change)
+            continue
+        anchor = change.path[: depth + 1]
+        if anchor not in nested:
+            nested[anchor] = {}
+            folded.append(Set(anchor, nested[anchor]))
+        tree = nested[anchor]
+        for key in change.path[depth + 1 : -1]:
+            tree = tree.setdefault(key, {})
+        tree[change.path[-1]] = change.value
+    return folded
+
+
+class _Splicer:
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+        self.edits: list[TextEdit] = []
+        self._step: int | None = None
+
+    def _refuse(self, path: KeyPath, why: str, node: yaml.Node | None = None) -> YamlError:
+        line, column = self.doc.line_of(path)
+        if node is not None:
+            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        return YamlError(f"cannot edit `{dotted(path)}`: {why}", line, column, "make this change by hand, then run migrate again")
+
+    def _check_owned(self, path: KeyPath, entries: list[Entry]) -> None:
+        for entry in entries:
+            for node in (entry.mapping, entry.value):
+                if self.doc.is_shared(node):
+                    raise self._refuse(path, "it is part of an anchored block reused by an alias", node)
+
+    def add(self, change: Change) -> None:
+        found, parent = self.doc.walk(change.path[:-1])
+        if len(found) < len(change.path) - 1:
+            raise self._refuse(change.path, "a parent key is missing")  # Deletes of absent keys never planned
+        mapping = found[-1].value if found else self.doc.root
+        self._check_owned(change.path, found)
+        if mapping is not None and self.doc.is_shared(mapping):
+            raise self._refuse(change.path, "it is part of an anchored block reused by an alias", mapping)
+        entry = self.doc.entry(mapping, change.path[-1]) if mapping is not None else None
+        if isinstance(change, Delete):
+            if entry is None:
+                raise self._refuse(change.path, "the key comes from a merge key (<<); remove it where it is defined")
+            self._delete(change.path, entry)
+        elif entry is not None:
+            if self.doc.is_shared(entry.value):
+                raise self._refuse(change.path, "its value is an alias", entry.value)
+            self._replace(change.path, entry, change.value)
+        elif isinstance(mapping, yaml.MappingNode):
+            self._insert(change.path, mapping, change.value)
+        elif found and isinstance(mapping, yaml.ScalarNode) and mapping.tag.endswith(":null"):
+            self._replace(change.path[:-1], found[-1], {change.path[-1]: change.value})
+        else:
+            raise self._refuse(change.path, "its parent is not a mapping", mapping)
+
+    # -- indentation -----------------------------------------------------------------------
+    def indent_step(self) -> int:
+        """The file's own nesting step (2 or 4 ...), from its first nested block mapping."""
+        if self._step is None:
+            self._step = _find_step(self.doc.root) or _DEFAULT_INDENT_STEP
+        return self._step
+
+    def _block_lines(self, mapping: dict[str, Any], indent: int) -> list[str]:
+        lines = []
+        for key, value in mapping.items():
+            if isinstance(value, dict):
+                lines.append(" " * indent + f"{render_scalar(key)}:")
+                lines.extend(self._block_lines(value, indent + self.indent_step()))
+            else:
+                lines.append(" " * indent + f"{render_scalar(key)}: {render_scalar(value)}")
+        return lines
+
+    # -- edits -----------------------------------------------------------------------------
+    def _insert(self, path: KeyPath, mapping: yaml.MappingNode, value: Any) -> None:
+        item = {path[-1]: value}
+        if mapping.flow_style:
+            entries = list(mapping.value)
+            if entries:
+                at = _content_end(self.doc, entries[-1][1])
+                self.edits.append(TextEdit(at, at, ", " + render_flow(item)[1:-1]))
+            else:
+                at = self.doc.offset(mapping.start_mark) + 1
+                self.edits.append(TextEdit(at, at, render_flow(item)[1:-1]))
+            return
+        column = mapping.value[0][0].start_mark.column
+        self._append_lines(_content_end(self.doc, mapping.value[-1][1]), self._block_lines(item, column))
+
+    def _append_lines(self, content_end: int, lines: list[str]) -> None:
+        """Insert whole lines after the line holding `content_end`."""
+        newline = self.doc.newline
+        at = self.doc.line_end(content_end)
+        text = newline.join(lines) + newline
+        if at == len(self.doc.text) and not self.doc.text.endswith(("\n", "\r")):
+            text = newline + text[: -len(newline)]  # keep the file's missing final newline
+        self.edits.append(TextEdit(at, at, text))
+
+    def _replace(self, path: KeyPath, entry: Entry, value: Any) -> None:
+        node = entry.value
+        if not isinstance(node, yaml.ScalarNode):
+            raise self._refuse(path, "replacing a collection is not supported", node)
+        start, end = self.doc.offset(node.start_mark), self.doc.offset(node.end_mark)
+        if isinstance(value, dict) and not entry.mapping.flow_style:
+            colon = self.doc.offset(entry.key.end_mark)
+            colon = self.doc.text.index(":", colon) + 1
+            if start != end:  # `key: null  # c` -> `key:  # c`, then the block below
+                self.edits.append(TextEdit(colon, end, ""))
+            column = entry.key.start_mark.column + self.indent_step()
+            self._append_lines(end, self._block_lines(value, column))
+            return
+        text = render_flow(value)
+        if start == end:  # empty value right after the colon: `key:` -> `key: value`
+            text = " " + text
+        self.edits.append(TextEdit(start, end, text))
+
+    def _delete(self, path: KeyPath, entry: Entry) -> None:
+        key_start = self.doc.offset(entry.key.start_mark)
+        value_end = _content_end(self.doc, entry.value)
+        if entry.mapping.flow_style:
+            self.edits.append(self._flow_delete(entry, key_start, value_end))
+            return
+        line_start = self.doc.line_starts[entry.key.start_mark.line]
+        if self.doc.text[line_start:key_start].strip():
+            raise self._refuse(path, "the key does not start its own line", entry.key)
+        if not isinstance(entry.value, yaml.ScalarNode) and not entry.value.flow_style:
+            raise self._refuse(path, "removing a nested block is not supported", entry.value)
+        self.edits.append(TextEdit(line_start, self.doc.line_end(value_end), ""))
+
+    def _flow_delete(self, entry: Entry, start: int, end: int) -> TextEdit:
+        text = self.doc.text
+        after = end
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        if after < len(text) and text[after] == ",":  # `a: 1, b: 2` -> `b: 2`
+            after += 1
+            while after < len(text) and text[after] in " \t":
+                after += 1
+            return TextEdit(start, after, "")
+        before = start
+        while before > 0 and text[before - 1] in " \t":
+            before -= 1
+        if before > 0 and text[before - 1] == ",":  # last item: drop the comma before it
+            before -= 1
+        return TextEdit(before, end, "")
+
+
+def _content_end(doc: YamlDocument, node: yaml.Node) -> int:
+    """Offset just past the last character of the node's own content (block collections end later)."""
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    return doc.offset(node.end_mark)
+
+
+def _find_step(node: yaml.Node | None) -> int | None:
+    stack = [node] if isinstance(node, yaml.MappingNode) else []
+    while stack:
+        mapping = stack.pop(0)
+        for key, value in mapping.value:
+            if isinstance(value, yaml.MappingNode) and not value.flow_style and value.value:
+                child_column = value.value[0][0].start_mark.column
+                if child_column > key.start_mark.column:
+                    return child_column - key.start_mark.column
+                stack.append(value)
+    return None
