@@ -23,14 +23,14 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 )
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), default="fp32", show_default=True, help=f"Pattern to migrate to ({_PATTERN_HELP}).")
-@click.option("--check", "mode", flag_value=Mode.CHECK, help="Write nothing; list what would change; exit 1 if anything would.")
-@click.option("--diff", "mode", flag_value=Mode.DIFF, help="Write nothing; print a unified diff (git apply accepts it) to stdout.")
+@click.option("--check", is_flag=True, help="Write nothing; list what would change; exit 1 if anything would.")
+@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff (git apply accepts it) to stdout; exit 1 if not empty.")
 @click.option("--include-peft", is_flag=True, help="Also migrate PEFT/LoRA configs (left alone by default: bf16 storage is fine there).")
 @click.option("--convert", is_flag=True, help="Also convert configs already on the other recommended pattern.")
 @click.option("--force", is_flag=True, help="Move to TE FusedAdam even with tp_size > 1 (TE state is not sharded by TP).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show notes for files left unchanged.")
 @click.version_option(__version__, prog_name="migrator")
-def migrate_command(paths: tuple[str, ...], pattern: str, mode: Mode | None, include_peft: bool, convert: bool, force: bool, verbose: bool) -> int:
+def migrate_command(paths: tuple[str, ...], pattern: str, check: bool, diff: bool, include_peft: bool, convert: bool, force: bool, verbose: bool) -> int:
     """Rewrite AutoModel YAML recipes to a precision-safe pattern, touching only what must change.
 
     PATH is a file or a directory (searched for *.yaml and *.yml); the default is the current directory.
@@ -42,7 +42,9 @@ def migrate_command(paths: tuple[str, ...], pattern: str, mode: Mode | None, inc
       migrate --check .                       CI gate: exit 1 if anything would change
       migrate --diff configs/a.yaml | git apply
     """
-    mode = mode or Mode.WRITE
+    if check and diff:
+        raise click.UsageError("--check and --diff exclude each other")
+    mode = Mode.CHECK if check else Mode.DIFF if diff else Mode.WRITE
     settings = Settings(paths or (".",), Options(pattern, convert, force, include_peft), mode)
     results = run(settings)
     if mode is Mode.DIFF:

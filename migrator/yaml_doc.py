@@ -57,6 +57,8 @@ class YamlDocument:
     def __init__(self, text: str) -> None:
         self.text = text
         self.line_starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
+        self._explicit: dict[int, list[tuple[yaml.Node, yaml.Node]]] = {}
+        self._shared: set[int] = set()
         loader = _Loader(text)
         try:
             self.root: yaml.Node | None = loader.get_single_node()
@@ -91,7 +93,6 @@ class YamlDocument:
         """Reject duplicate keys and alias bombs; return ids of nodes reachable twice (anchors)."""
         seen: set[int] = set()
         shared: set[int] = set()
-        sizes: dict[int, int] = {}
         stack: list[yaml.Node] = [root]
         while stack:
             node = stack.pop()
@@ -100,11 +101,11 @@ class YamlDocument:
                 continue
             seen.add(id(node))
             if isinstance(node, yaml.MappingNode):
+                # Construction flattens merge keys into node.value in place: keep what the text says.
+                self._explicit[id(node)] = list(node.value)
                 self._check_duplicates(node)
-                stack.extend(item for pair in node.value for item in pair)
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-        if shared and _expanded_size(root, sizes) > MAX_EXPANDED_NODES:
+            stack.extend(self.children(node))
+        if shared and self._expanded_size(root) > MAX_EXPANDED_NODES:
             raise YamlError(
                 f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes",
                 root.start_mark.line + 1,
@@ -129,9 +130,41 @@ class YamlDocument:
                 )
             first_line[ident] = key.start_mark.line + 1
 
+    def _expanded_size(self, root: yaml.Node) -> int:
+        """Nodes the data would hold with every alias expanded (memoised per node, so linear)."""
+        sizes: dict[int, int] = {}
+        in_progress: set[int] = set()
+        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if children_done:
+                in_progress.discard(id(node))
+                total = 1 + sum(sizes[id(child)] for child in self.children(node))
+                sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
+                continue
+            if id(node) in sizes:
+                continue
+            if id(node) in in_progress:
+                raise YamlError("recursive alias: a node contains itself", node.start_mark.line + 1, node.start_mark.column + 1)
+            in_progress.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in self.children(node) if id(child) not in sizes)
+        return sizes[id(root)]
+
     # -- lookup ----------------------------------------------------------------------------
+    def pairs(self, mapping: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The key/value nodes as written (merge keys included, merged keys not)."""
+        return self._explicit.get(id(mapping), mapping.value)
+
+    def children(self, node: yaml.Node) -> list[yaml.Node]:
+        if isinstance(node, yaml.MappingNode):
+            return [item for pair in self.pairs(node) for item in pair]
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        return []
+
     def entries(self, mapping: yaml.MappingNode) -> Iterator[Entry]:
-        for key, value in mapping.value:
+        for key, value in self.pairs(mapping):
             if isinstance(key, yaml.ScalarNode) and key.tag == _STR_TAG:
                 yield Entry(mapping, key, value)
 
@@ -163,31 +196,3 @@ class YamlDocument:
         mark = found[-1].key.start_mark
         return mark.line + 1, mark.column + 1
 
-
-def _expanded_size(root: yaml.Node, sizes: dict[int, int]) -> int:
-    """Nodes the data would hold with every alias expanded (memoised per node, so linear)."""
-    in_progress: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            in_progress.discard(id(node))
-            total = 1 + sum(sizes[id(child)] for child in _children(node))
-            sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
-            continue
-        if id(node) in sizes:
-            continue
-        if id(node) in in_progress:
-            raise YamlError("recursive alias: a node contains itself", node.start_mark.line + 1, node.start_mark.column + 1)
-        in_progress.add(id(node))
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
-    return sizes[id(root)]
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [item for pair in node.value for item in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []

@@ -112,7 +112,7 @@ class _Splicer:
     def indent_step(self) -> int:
         """The file's own nesting step (2 or 4 ...), from its first nested block mapping."""
         if self._step is None:
-            self._step = _find_step(self.doc.root) or _DEFAULT_INDENT_STEP
+            self._step = _find_step(self.doc) or _DEFAULT_INDENT_STEP
         return self._step
 
     def _block_lines(self, mapping: dict[str, Any], indent: int) -> list[str]:
@@ -129,7 +129,7 @@ class _Splicer:
     def _insert(self, path: KeyPath, mapping: yaml.MappingNode, value: Any) -> None:
         item = {path[-1]: value}
         if mapping.flow_style:
-            entries = list(mapping.value)
+            entries = self.doc.pairs(mapping)
             if entries:
                 at = _content_end(self.doc, entries[-1][1])
                 self.edits.append(TextEdit(at, at, ", " + render_flow(item)[1:-1]))
@@ -137,8 +137,9 @@ class _Splicer:
                 at = self.doc.offset(mapping.start_mark) + 1
                 self.edits.append(TextEdit(at, at, render_flow(item)[1:-1]))
             return
-        column = mapping.value[0][0].start_mark.column
-        self._append_lines(_content_end(self.doc, mapping.value[-1][1]), self._block_lines(item, column))
+        pairs = self.doc.pairs(mapping)
+        column = pairs[0][0].start_mark.column
+        self._append_lines(_content_end(self.doc, pairs[-1][1]), self._block_lines(item, column))
 
     def _append_lines(self, content_end: int, lines: list[str]) -> None:
         """Insert whole lines after the line holding `content_end`."""
@@ -200,19 +201,18 @@ class _Splicer:
 
 def _content_end(doc: YamlDocument, node: yaml.Node) -> int:
     """Offset just past the last character of the node's own content (block collections end later)."""
-    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
-        last = node.value[-1]
-        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and doc.children(node):
+        node = doc.children(node)[-1]
     return doc.offset(node.end_mark)
 
 
-def _find_step(node: yaml.Node | None) -> int | None:
-    stack = [node] if isinstance(node, yaml.MappingNode) else []
+def _find_step(doc: YamlDocument) -> int | None:
+    stack = [doc.root] if isinstance(doc.root, yaml.MappingNode) else []
     while stack:
         mapping = stack.pop(0)
-        for key, value in mapping.value:
-            if isinstance(value, yaml.MappingNode) and not value.flow_style and value.value:
-                child_column = value.value[0][0].start_mark.column
+        for key, value in doc.pairs(mapping):
+            if isinstance(value, yaml.MappingNode) and not value.flow_style and doc.pairs(value):
+                child_column = doc.pairs(value)[0][0].start_mark.column
                 if child_column > key.start_mark.column:
                     return child_column - key.start_mark.column
                 stack.append(value)

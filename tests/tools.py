@@ -1,0 +1,36 @@
+"""Shared test helpers: before/after checks through the whole engine (parse, splice, verify)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import yaml
+
+from migrator.engine import Outcome, Status, migrate_yaml
+from migrator.rules import Options
+
+
+def run(source: str, **options: object) -> Outcome:
+    return migrate_yaml(source, Options(**options))  # type: ignore[arg-type]
+
+
+def check_noop(source: str, **options: object) -> Outcome:
+    outcome = run(textwrap.dedent(source), **options)
+    assert outcome.status is not Status.MIGRATED, outcome.new_text
+    assert outcome.new_text is None
+    return outcome
+
+
+def check_transformed(before: str, after: str, **options: object) -> Outcome:
+    before, after = textwrap.dedent(before), textwrap.dedent(after)
+    outcome = run(before, **options)
+    assert outcome.status is Status.MIGRATED, outcome.problem
+    assert outcome.new_text == after
+    yaml.safe_load(after)
+    again = run(after, **options)
+    assert again.status is not Status.MIGRATED, f"not idempotent:\n{again.new_text}"
+    return outcome
+
+
+def codes(outcome: Outcome) -> list[str]:
+    return [located.finding.code for located in outcome.findings]
