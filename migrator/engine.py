@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Callable
 
 from migrator import changes as changes_mod
 from migrator.classify import Classification, ConfigError, Kind, classify
@@ -55,6 +56,14 @@ class Outcome:
 
 
 _SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def front_end(suffix: str) -> Callable[[str, Options], Outcome] | None:
+    """The engine for a file type; other front ends are imported only when such a file is seen."""
+    if suffix in YAML_SUFFIXES:
+        return migrate_yaml
+    return None
 
 
 def migrate_yaml(text: str, options: Options) -> Outcome:

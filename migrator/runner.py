@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from migrator.engine import Outcome, Problem, Status, migrate_yaml
+from migrator.engine import YAML_SUFFIXES, Outcome, Problem, Status, front_end
 from migrator.files import FileError, decode, write_atomic
 from migrator.rules import Options
 
-YAML_SUFFIXES = (".yaml", ".yml")
 # Folders that never hold a user's recipes but can hold thousands of YAML files.
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"})
 
@@ -82,7 +81,10 @@ def process_file(path: Path, settings: Settings) -> FileResult:
     try:
         raw = path.read_bytes()
         source = decode(raw)
-        outcome = migrate_yaml(source.text, settings.options)
+        migrate = front_end(path.suffix)
+        if migrate is None:
+            return FileResult(shown, Outcome(Status.FAILED, problem=Problem(f"unsupported file type `{path.suffix}`", hint="pass .yaml or .yml files")))
+        outcome = migrate(source.text, settings.options)
         if outcome.status is not Status.MIGRATED or outcome.new_text is None:
             return FileResult(shown, outcome)
         new_bytes = source.restore(outcome.new_text)
