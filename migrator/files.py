@@ -1,14 +1,26 @@
-"""Reading config files as text (keeping BOM and line endings) and writing them back atomically."""
+"""Reading config files as text (keeping BOM and line endings) and writing them back atomically.
+
+A file is only ever replaced by a rename of a complete, fsynced temporary file, so whatever happens
+(an exception, a full disk, SIGKILL) the path holds either the old or the new bytes.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 BOM = "\ufeff"
+# Real recipes are under 50 KB; a YAML file 20x that size is data, not a config, and libyaml's node tree
+# for it already costs tens of MB.
+DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+# Never ends in .yaml/.yml/.py, so no tool (this one included) mistakes a leftover for a config.
+TEMP_SUFFIX = ".migrator-tmp"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class FileError(Exception):
@@ -30,36 +42,129 @@ class SourceText:
 
 
 def decode(raw: bytes) -> SourceText:
+    if raw.startswith(_UTF16_BOMS):
+        raise FileError("UTF-16 encoded", "re-encode the file as UTF-8 (AutoModel reads recipes as UTF-8)")
     if b"\x00" in raw:
         raise FileError("binary file (contains NUL bytes)", "only UTF-8 YAML and Python files can be migrated")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FileError(f"not UTF-8 (byte {exc.start})", "re-encode the file as UTF-8") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise FileError(f"not UTF-8 (byte {exc.start}, line {line})", "re-encode the file as UTF-8") from None
     if text.startswith(BOM):
         return SourceText(text[1:], True)
     return SourceText(text, False)
 
 
-def read_source(path: Path) -> SourceText:
+def _os_error(action: str, exc: OSError) -> FileError:
+    hints = {
+        errno.ENOSPC: "free some disk space and run again",
+        errno.EDQUOT: "free some disk quota and run again",
+        errno.EROFS: "the file system is mounted read-only",
+        errno.EACCES: "check the file's and its folder's permissions",
+        errno.EPERM: "check the file's and its folder's permissions",
+    }
+    return FileError(f"cannot {action}: {exc.strerror or exc}", hints.get(exc.errno or 0, "check the path and its permissions"))
+
+
+def resolve_inside(path: Path, roots: Iterable[Path]) -> Path:
+    """The real file behind `path`; refuse a symlink that leads out of every scanned root (empty: no limit)."""
     try:
-        return decode(path.read_bytes())
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise FileError("dangling symlink" if path.is_symlink() else "no such file", "check the path") from None
+    except (RuntimeError, OSError) as exc:  # a loop is RuntimeError before Python 3.13, ELOOP after
+        if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+            raise FileError("symlink loop", "fix or remove the link") from None
+        raise _os_error("resolve the path", exc) from None
+    roots = tuple(roots)
+    if roots and not any(target == root or root in target.parents for root in roots):
+        raise FileError(
+            f"symlink leads outside the scanned folders (to {target})",
+            "pass the target's folder to migrate it there, or replace the link with a copy",
+        )
+    return target
+
+
+def read_limited(path: Path, max_size: int) -> bytes:
+    """A regular file's bytes, refusing special files (a FIFO would block) and files over `max_size`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise FileError(f"cannot read: {exc.strerror}", "check the path and its permissions") from None
+        raise _os_error("read", exc) from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileError("not a regular file", "only regular YAML files can be migrated")
+        if info.st_size > max_size:
+            raise FileError(
+                f"{info.st_size:,} bytes, over the size limit of {max_size:,}",
+                "no recipe is this large; if this one is, raise --max-file-size",
+            )
+        try:
+            raw = handle.read(max_size + 1)
+        except OSError as exc:
+            raise _os_error("read", exc) from None
+    if len(raw) > max_size:  # grew since fstat
+        raise FileError(f"over the size limit of {max_size:,} bytes", "raise --max-file-size if this is a recipe")
+    return raw
+
+
+def read_source(path: Path) -> SourceText:
+    return decode(read_limited(path, DEFAULT_MAX_FILE_SIZE))
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the target's folder, fsync, rename over: the file is old or new, never half."""
-    target = path.resolve()
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".migrator-tmp")
+    """Temp file in the target's folder, fsync, rename over: the file is old or new, never half.
+
+    A symlink is written through (the link stays a link); mode bits, and owner where permitted, are kept.
+    Any failure is a FileError and leaves the file and its folder as they were.
+    """
+    target = resolve_inside(path, ())
+    try:
+        info = target.stat()
+    except OSError as exc:
+        raise _os_error("write", exc) from None
+    # os.replace only needs the folder to be writable: honour the file's own read-only bit ourselves.
+    if not info.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+        raise FileError("file is read-only", "make it writable (chmod u+w) to migrate it, or leave it out")
+    try:
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=TEMP_SUFFIX)
+    except OSError as exc:
+        raise _os_error(f"create a temporary file in {target.parent}", exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(fd, stat.S_IMODE(info.st_mode))
+            _keep_owner(fd, info)
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
+            os.fsync(fd)
         os.replace(temp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _os_error("write", exc) from None
         raise
+    _sync_folder(target.parent)
+
+
+def _keep_owner(fd: int, info: os.stat_result) -> None:
+    if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.fchown(fd, info.st_uid, info.st_gid)
+        except OSError:  # only root may give a file away; the new file is then ours, like any editor's
+            pass
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable across a power cut (not needed against signals)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems cannot fsync a folder; the rename is still atomic
+        pass
+    finally:
+        os.close(fd)

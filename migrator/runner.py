@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import traceback
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from migrator.engine import YAML_SUFFIXES, Outcome, Problem, Status, front_end
-from migrator.files import FileError, decode, write_atomic
+from migrator.files import DEFAULT_MAX_FILE_SIZE, FileError, decode, read_limited, resolve_inside, write_atomic
+from migrator.interrupt import StopFlag
 from migrator.rules import Options
 
 # Folders that never hold a user's recipes but can hold thousands of YAML files.
@@ -28,6 +30,12 @@ class Settings:
     paths: tuple[str, ...]
     options: Options
     mode: Mode = Mode.WRITE
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+    @functools.cached_property
+    def roots(self) -> tuple[Path, ...]:
+        """The scanned paths, resolved: no symlink may lead a write out of them."""
+        return tuple(Path(os.path.realpath(path)) for path in self.paths)
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ class FileResult:
 
 def display_path(path: Path) -> str:
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(os.path.realpath(path)).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -62,7 +70,7 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[Path, Problem | None]]:
             yield path, Problem("no such file or directory", hint="check the path")
             continue
         for file in found:
-            key = file.resolve()
+            key = Path(os.path.realpath(file))  # unlike Path.resolve, never raises on a symlink loop
             if key not in seen:
                 seen.add(key)
                 yield file, None
@@ -79,7 +87,8 @@ def _walk(root: Path) -> Iterator[Path]:
 def process_file(path: Path, settings: Settings) -> FileResult:
     shown = display_path(path)
     try:
-        raw = path.read_bytes()
+        real_path = resolve_inside(path, settings.roots)
+        raw = read_limited(real_path, settings.max_file_size)
         source = decode(raw)
         migrate = front_end(path.suffix)
         if migrate is None:
@@ -89,7 +98,7 @@ def process_file(path: Path, settings: Settings) -> FileResult:
             return FileResult(shown, outcome)
         new_bytes = source.restore(outcome.new_text)
         if settings.mode is Mode.WRITE:
-            write_atomic(path, new_bytes)
+            write_atomic(real_path, new_bytes)
         return FileResult(shown, outcome, raw.decode("utf-8"), new_bytes.decode("utf-8"))
     except FileError as exc:
         return FileResult(shown, Outcome(Status.FAILED, problem=Problem(exc.message, hint=exc.hint)))
@@ -100,9 +109,12 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         return FileResult(shown, Outcome(Status.FAILED, problem=Problem(f"internal error: {detail}", hint="please report this file")))
 
 
-def run(settings: Settings) -> list[FileResult]:
+def run(settings: Settings, stop: StopFlag | None = None) -> list[FileResult]:
+    """Every file's result; with `stop`, a requested stop ends the run between two files."""
     results = []
     for path, problem in discover(settings.paths):
+        if stop is not None and stop.requested:
+            break
         if problem is not None:
             results.append(FileResult(display_path(path), Outcome(Status.FAILED, problem=problem)))
         else:

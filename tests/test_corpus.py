@@ -42,7 +42,12 @@ def _without_touchable(data: dict) -> dict:
 @pytest.fixture(scope="module", params=["te", "fp32"])
 def migrated(request: pytest.FixtureRequest, corpus: Path, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp(f"corpus-{request.param}")
-    shutil.copytree(corpus / "examples", root / "examples")
+    # The corpus is read-only, and migrate refuses read-only files: copy contents, not modes.
+    shutil.copytree(corpus / "examples", root / "examples", copy_function=shutil.copyfile)
+    for folder in (root / "examples").rglob("*"):
+        if folder.is_dir():
+            folder.chmod(0o755)
+    (root / "examples").chmod(0o755)
     results = run(Settings((str(root / "examples"),), Options(pattern=request.param), Mode.WRITE))
     return request.param, root, results
 

@@ -1,0 +1,58 @@
+"""Ctrl-C and SIGTERM during a bulk run: finish the file in hand, then stop with a summary.
+
+The seam is small on purpose: `stop_on_signals` installs the handlers in the main process and hands out a
+`StopFlag`; whatever loops over files (the sequential runner today, a pool's submit loop later) checks
+`flag.requested` between files. A second signal stops at once: writes are atomic renames, so even that
+never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from types import FrameType
+from typing import Iterator
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class StopFlag:
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    @property
+    def requested(self) -> bool:
+        return self.signal is not None
+
+    @property
+    def exit_code(self) -> int:
+        """The shell convention 128 + signal number: 130 for Ctrl-C, 143 for SIGTERM."""
+        return 128 + (self.signal or 0)
+
+    def notice(self, files_done: int) -> str:
+        name = signal.Signals(self.signal).name if self.signal else "a signal"
+        return (
+            f"interrupted by {name}: stopped after {files_done} files, each fully processed (the summary above counts "
+            "them); files not reached were not touched; run the same command again to finish\n"
+        )
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[StopFlag]:
+    flag = StopFlag()
+    if threading.current_thread() is not threading.main_thread():  # signal handlers live in the main thread only
+        yield flag
+        return
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        if flag.requested:
+            raise KeyboardInterrupt
+        flag.signal = signum
+
+    previous = {signum: signal.signal(signum, request_stop) for signum in STOP_SIGNALS}
+    try:
+        yield flag
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
