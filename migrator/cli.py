@@ -8,10 +8,30 @@ from typing import Any, Sequence
 import click
 
 from migrator import __version__, patterns
+from migrator.files import DEFAULT_MAX_FILE_SIZE
+from migrator.interrupt import stop_on_signals
 from migrator.report import diff as diff_report
 from migrator.report import text as text_report
 from migrator.rules import Options
 from migrator.runner import Mode, Settings, exit_code, run
+
+_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+class FileSize(click.ParamType):
+    """A byte count: `1048576`, `512K`, `2M` (binary units)."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        number, unit = (text[:-1], text[-1]) if text[-1:] in _SIZE_UNITS else (text, "")
+        if not number.isdigit() or int(number) == 0:
+            self.fail(f"{value!r} is not a size like 1048576, 512K or 2M", param, ctx)
+        return int(number) * _SIZE_UNITS[unit]
+
 
 _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patterns.PATTERNS.items())
 
@@ -19,7 +39,7 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 @click.command(
     "migrate",
     epilog="Exit status: 0 nothing to do or all written; 1 changes pending (--check/--diff); "
-    "2 usage error or a file failed (wins over 1).",
+    "2 usage error or a file failed (wins over 1); 130/143 stopped by Ctrl-C/SIGTERM after the file in hand.",
 )
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), default="fp32", show_default=True, help=f"Pattern to migrate to ({_PATTERN_HELP}).")
@@ -28,9 +48,12 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 @click.option("--include-peft", is_flag=True, help="Also migrate PEFT/LoRA configs (left alone by default: bf16 storage is fine there).")
 @click.option("--convert", is_flag=True, help="Also convert configs already on the other recommended pattern.")
 @click.option("--force", is_flag=True, help="Move to TE FusedAdam even with tp_size > 1 (TE state is not sharded by TP).")
+@click.option("--max-file-size", type=FileSize(), default=DEFAULT_MAX_FILE_SIZE, show_default="1M", help="Fail files larger than this (bytes, or with K/M/G) instead of parsing them.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show notes for files left unchanged.")
 @click.version_option(__version__, prog_name="migrator")
-def migrate_command(paths: tuple[str, ...], pattern: str, check: bool, diff: bool, include_peft: bool, convert: bool, force: bool, verbose: bool) -> int:
+def migrate_command(
+    paths: tuple[str, ...], pattern: str, check: bool, diff: bool, include_peft: bool, convert: bool, force: bool, max_file_size: int, verbose: bool
+) -> int:
     """Rewrite AutoModel YAML recipes to a precision-safe pattern, touching only what must change.
 
     PATH is a file or a directory (searched for *.yaml and *.yml); the default is the current directory.
@@ -45,11 +68,15 @@ def migrate_command(paths: tuple[str, ...], pattern: str, check: bool, diff: boo
     if check and diff:
         raise click.UsageError("--check and --diff exclude each other")
     mode = Mode.CHECK if check else Mode.DIFF if diff else Mode.WRITE
-    settings = Settings(paths or (".",), Options(pattern, convert, force, include_peft), mode)
-    results = run(settings)
+    settings = Settings(paths or (".",), Options(pattern, convert, force, include_peft), mode, max_file_size)
+    with stop_on_signals() as stop:
+        results = run(settings, stop)
     if mode is Mode.DIFF:
         sys.stdout.write(diff_report.render(results))
     sys.stderr.write(text_report.render(results, mode, verbose))
+    if stop.requested:
+        sys.stderr.write(stop.notice(len(results)))
+        return stop.exit_code
     return exit_code(results, mode)
 
 
