@@ -69,8 +69,9 @@ def te_missing_precision(optimizer: Mapping[str, Any]) -> list[str]:
 
 
 def classify(data: object, include_peft: bool = False) -> Classification:
-    if not isinstance(data, Mapping) or not ("optimizer" in data or "model" in data):
-        return Classification(Kind.NOT_RECIPE, "no `optimizer` or `model` section")
+    # `model: gpt-4o` alone is some other tool's config; a recipe has a model or optimizer mapping.
+    if not isinstance(data, Mapping) or not any(isinstance(data.get(name), Mapping) for name in ("optimizer", "model")):
+        return Classification(Kind.NOT_RECIPE, "no `optimizer` or `model` mapping")
     family = family_of(data)
     name = recipe_name(data) or "this recipe"
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Callable
+
+import yaml
 
 from migrator import changes as changes_mod
 from migrator.classify import Classification, ConfigError, Kind, classify
@@ -57,6 +60,9 @@ class Outcome:
 
 _SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
 YAML_SUFFIXES = (".yaml", ".yml")
+# A top-level `model:`/`optimizer:` key opening a mapping. Only consulted for files that do not load: a
+# broken recipe is an error to report, a broken mkdocs.yml, Helm template or CloudFormation file is not ours.
+_RECIPE_SECTION_LINE = re.compile(r"""^(["']?)(?:model|optimizer)\1[ \t]*:[ \t]*(?:[{&!#]|\r?$)""", re.MULTILINE)
 
 
 def front_end(suffix: str) -> Callable[[str, Options], Outcome] | None:
@@ -66,11 +72,19 @@ def front_end(suffix: str) -> Callable[[str, Options], Outcome] | None:
     return None
 
 
+def _not_recipe(reason: str) -> Outcome:
+    return Outcome(Status.NOT_RECIPE, Classification(Kind.NOT_RECIPE, reason))
+
+
 def migrate_yaml(text: str, options: Options) -> Outcome:
     try:
         doc = YamlDocument(text)
     except YamlError as exc:
+        if not _RECIPE_SECTION_LINE.search(text):
+            return _not_recipe(f"no top-level `model`/`optimizer` section, and not loadable by yaml.safe_load: {exc.message}")
         return Outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
+    if doc.root is None:
+        return _not_recipe("empty: no YAML content (blank or only comments)")
     try:
         classification = classify(doc.data, options.include_peft)
     except ConfigError as exc:
@@ -78,6 +92,16 @@ def migrate_yaml(text: str, options: Options) -> Outcome:
         return Outcome(Status.FAILED, problem=Problem(str(exc), line, column, "fix the section's shape by hand"))
     if classification.kind is Kind.NOT_RECIPE:
         return Outcome(Status.NOT_RECIPE, classification)
+    key = doc.first_non_string_key()
+    if key is not None:
+        shown = key.value if isinstance(key, yaml.ScalarNode) else key.id
+        problem = Problem(
+            f"key `{shown}` is not a string (YAML reads it as {key.tag.rsplit(':', 1)[-1]})",
+            key.start_mark.line + 1,
+            key.start_mark.column + 1,
+            "AutoModel config keys are names: quote the key if it is meant as one, or remove it",
+        )
+        return Outcome(Status.FAILED, classification, problem=problem)
     if classification.kind in _SKIP_KINDS:
         return Outcome(Status.SKIPPED, classification, skip_reason=_SKIP_KINDS[classification.kind])
     plan = make_plan(doc.data, classification, options)

@@ -24,6 +24,10 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 # Expanded node count allowed: real recipes have a few hundred; an alias bomb has billions.
 MAX_EXPANDED_NODES = 1_000_000
+# Nesting allowed: real recipes reach 7 levels. libyaml stops at 1000, but deep data would exhaust
+# Python's recursion in the comparisons downstream long before that.
+MAX_DEPTH = 100
+_DEPTH_HINT = "no recipe nests this deep (real ones reach 7 levels); this file is generated or hostile"
 
 
 class YamlError(Exception):
@@ -46,11 +50,38 @@ class Entry:
     value: yaml.Node
 
 
-def _mark_error(exc: yaml.MarkedYAMLError, hint: str) -> YamlError:
+def _position(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
     mark = exc.problem_mark or exc.context_mark
+    return (mark.line + 1, mark.column + 1) if mark else (0, 0)
+
+
+def _mark_error(exc: yaml.MarkedYAMLError, hint: str) -> YamlError:
     message = " ".join(part for part in (exc.context, exc.problem) if part)
-    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-    return YamlError(message or str(exc), line, column, hint)
+    return YamlError(message or str(exc), *_position(exc), hint)
+
+
+def _constructor_error(exc: yaml.constructor.ConstructorError) -> YamlError:
+    problem = str(exc.problem)
+    if "unhashable key" in problem:
+        return _mark_error(exc, "a list or mapping cannot be a key; AutoModel keys are names")
+    tag = re.search(r"for the tag '([^']*)'", problem)
+    if tag:
+        shown = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+        hint = "AutoModel loads with yaml.safe_load, which accepts only YAML's standard tags; remove the tag"
+        return YamlError(f"unsafe or unknown tag `{shown}` (never constructed)", *_position(exc), hint)
+    return _mark_error(exc, "only YAML's standard types are allowed (AutoModel loads with yaml.safe_load)")
+
+
+def _composer_error(exc: yaml.composer.ComposerError) -> YamlError:
+    if "single document" in str(exc.context):
+        line, _ = _position(exc)
+        hint = "AutoModel reads exactly one document per file: split it into one file per document"
+        return YamlError(f"a second YAML document starts at line {line}", line, 1, hint)
+    return _mark_error(exc, "fix the YAML at that position")
+
+
+def _too_deep(line: int, column: int) -> YamlError:
+    return YamlError(f"nested deeper than {MAX_DEPTH} levels", line, column, _DEPTH_HINT)
 
 
 class YamlDocument:
@@ -59,6 +90,7 @@ class YamlDocument:
         self.line_starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
         self._explicit: dict[int, list[tuple[yaml.Node, yaml.Node]]] = {}
         self._shared: set[int] = set()
+        self._non_string_keys: list[yaml.Node] = []
         loader = _Loader(text)
         try:
             self.root: yaml.Node | None = loader.get_single_node()
@@ -66,13 +98,27 @@ class YamlDocument:
                 self._shared = self._check_tree(self.root)
             self.data: Any = loader.construct_document(self.root) if self.root is not None else None
         except yaml.constructor.ConstructorError as exc:
-            raise _mark_error(exc, "only YAML's standard tags are allowed (AutoModel loads with yaml.safe_load)") from None
+            raise _constructor_error(exc) from None
         except yaml.composer.ComposerError as exc:
-            raise _mark_error(exc, "AutoModel reads exactly one YAML document per file") from None
+            raise _composer_error(exc) from None
         except yaml.MarkedYAMLError as exc:
-            raise _mark_error(exc, "fix the YAML syntax at that position") from None
+            raise self._syntax_error(exc) from None
         finally:
             loader.dispose()
+
+    def _syntax_error(self, exc: yaml.MarkedYAMLError) -> YamlError:
+        """libyaml's message, or a plain one for the two it words cryptically: tabs and deep nesting."""
+        mark = exc.problem_mark
+        if mark is not None and "maximum nesting depth" in str(exc.problem):
+            return _too_deep(mark.line + 1, mark.column + 1)
+        if mark is not None and mark.line < len(self.line_starts):
+            start = self.line_starts[mark.line]
+            line_text = self.text[start : self.line_end(start)]
+            indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+            if "\t" in indent or line_text[mark.column : mark.column + 1] == "\t":
+                column = line_text.index("\t") + 1
+                return YamlError("tab character in the indentation", mark.line + 1, column, "YAML indents with spaces only: replace the tab with spaces")
+        return _mark_error(exc, "fix the YAML syntax at that position")
 
     # -- positions -------------------------------------------------------------------------
     def offset(self, mark: yaml.Mark) -> int:
@@ -90,28 +136,26 @@ class YamlDocument:
 
     # -- checks ----------------------------------------------------------------------------
     def _check_tree(self, root: yaml.Node) -> set[int]:
-        """Reject duplicate keys and alias bombs; return ids of nodes reachable twice (anchors)."""
+        """Reject duplicate keys, deep nesting and alias bombs; return ids of nodes reachable twice (anchors)."""
         seen: set[int] = set()
         shared: set[int] = set()
-        stack: list[yaml.Node] = [root]
+        stack: list[tuple[yaml.Node, int]] = [(root, 1)]
         while stack:
-            node = stack.pop()
+            node, depth = stack.pop()
             if id(node) in seen:
                 shared.add(id(node))
                 continue
             seen.add(id(node))
+            if depth > MAX_DEPTH:
+                raise _too_deep(node.start_mark.line + 1, node.start_mark.column + 1)
             if isinstance(node, yaml.MappingNode):
                 # Construction flattens merge keys into node.value in place: keep what the text says.
                 self._explicit[id(node)] = list(node.value)
                 self._check_duplicates(node)
-            stack.extend(self.children(node))
-        if shared and self._expanded_size(root) > MAX_EXPANDED_NODES:
-            raise YamlError(
-                f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes",
-                root.start_mark.line + 1,
-                1,
-                "this looks like an alias bomb; no AutoModel recipe needs it",
-            )
+                self._non_string_keys.extend(key for key, _ in node.value if key.tag not in (_STR_TAG, _MERGE_TAG))
+            stack.extend((child, depth + 1) for child in self.children(node))
+        if shared:
+            self._check_expansion(root)
         return shared
 
     @staticmethod
@@ -130,26 +174,41 @@ class YamlDocument:
                 )
             first_line[ident] = key.start_mark.line + 1
 
-    def _expanded_size(self, root: yaml.Node) -> int:
-        """Nodes the data would hold with every alias expanded (memoised per node, so linear)."""
-        sizes: dict[int, int] = {}
+    def _check_expansion(self, root: yaml.Node) -> None:
+        """Aliases repeat their anchor's data: bound its expanded size (alias bombs) and depth (memoised, so linear)."""
+        sizes: dict[int, tuple[int, int]] = {}  # node id -> (nodes, depth) with aliases expanded
         in_progress: set[int] = set()
         stack: list[tuple[yaml.Node, bool]] = [(root, False)]
         while stack:
             node, children_done = stack.pop()
             if children_done:
                 in_progress.discard(id(node))
-                total = 1 + sum(sizes[id(child)] for child in self.children(node))
-                sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
+                below = [sizes[id(child)] for child in self.children(node)]
+                total = 1 + sum(nodes for nodes, _ in below)
+                depth = 1 + max((child_depth for _, child_depth in below), default=0)
+                if depth > MAX_DEPTH:
+                    raise _too_deep(node.start_mark.line + 1, node.start_mark.column + 1)
+                if total > MAX_EXPANDED_NODES:  # the first node over the limit is where the bomb is
+                    raise YamlError(
+                        f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes",
+                        node.start_mark.line + 1,
+                        node.start_mark.column + 1,
+                        "this looks like an alias bomb; no AutoModel recipe needs it",
+                    )
+                sizes[id(node)] = (total, depth)
                 continue
             if id(node) in sizes:
                 continue
             if id(node) in in_progress:
-                raise YamlError("recursive alias: a node contains itself", node.start_mark.line + 1, node.start_mark.column + 1)
+                raise YamlError(
+                    "recursive alias: a node contains itself",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    "yaml.safe_load cannot build it into a config; remove the alias",
+                )
             in_progress.add(id(node))
             stack.append((node, True))
             stack.extend((child, False) for child in self.children(node) if id(child) not in sizes)
-        return sizes[id(root)]
 
     # -- lookup ----------------------------------------------------------------------------
     def pairs(self, mapping: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
@@ -184,6 +243,10 @@ class YamlDocument:
             found.append(entry)
             node = entry.value
         return found, node
+
+    def first_non_string_key(self) -> yaml.Node | None:
+        """The earliest key that loads as something other than a string (`1:`, `yes:`, `null:`)."""
+        return min(self._non_string_keys, key=lambda key: (key.start_mark.line, key.start_mark.column), default=None)
 
     def is_shared(self, node: yaml.Node) -> bool:
         return id(node) in self._shared

@@ -20,6 +20,8 @@ def _file_lines(result: FileResult, mode: Mode, verbose: bool) -> list[str]:
         lines.append(f"{where}: error: {problem.message}{hint}")
     elif outcome.status is Status.SKIPPED and outcome.classification is not None and outcome.skip_reason != "left unchanged (warning)":
         lines.append(f"{result.path}: skipped ({outcome.skip_reason}): {outcome.classification.reason}")
+    elif outcome.status is Status.NOT_RECIPE and verbose and outcome.classification is not None:
+        lines.append(f"{result.path}: not a recipe: {outcome.classification.reason}")
     elif outcome.status is Status.MIGRATED:
         verb = "migrated" if mode is Mode.WRITE else "would migrate"
         lines.append(f"{result.path}: {verb} to pattern {outcome.target}")
