@@ -11,6 +11,7 @@ import yaml
 
 from migrator import changes as changes_mod
 from migrator.classify import Classification, ConfigError, Kind, classify
+from migrator.edits import OverlappingEdits
 from migrator.plan import Plan, make_plan
 from migrator.rules import Finding, Level, Options
 from migrator.verify import VerificationError, verify
@@ -127,6 +128,6 @@ def _apply_plan(doc: YamlDocument, classification: Classification, plan: Plan, l
         verify(new_text, changes_mod.apply(doc.data, planned))
     except YamlError as exc:
         return outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
-    except VerificationError as exc:
+    except (VerificationError, OverlappingEdits) as exc:
         return outcome(Status.FAILED, problem=Problem(str(exc), hint="please report this file; it was left untouched"))
     return outcome(Status.MIGRATED, new_text=new_text)

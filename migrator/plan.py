@@ -37,8 +37,8 @@ def target_pattern(classification: Classification, options: Options) -> str | No
     kind = classification.kind
     if kind is Kind.RISKY:
         return options.pattern
-    if kind is Kind.INCOMPLETE_TE:
-        return "te"
+    if kind is Kind.INCOMPLETE_TE:  # completing it is the least change; --convert asks for the chosen pattern
+        return options.pattern if options.convert else "te"
     if kind is Kind.ON_PATTERN:
         return options.pattern if options.convert else classification.pattern
     return None

@@ -23,7 +23,7 @@ def splice(doc: YamlDocument, changes: Iterable[Change]) -> str:
     splicer = _Splicer(doc)
     for change in _fold_missing_parents(doc, changes):
         splicer.add(change)
-    return apply_edits(doc.text, splicer.edits)
+    return apply_edits(doc.text, splicer.edits + splicer.flow_deletions())
 
 
 @functools.lru_cache(maxsize=256)
@@ -70,6 +70,8 @@ class _Splicer:
     def __init__(self, doc: YamlDocument) -> None:
         self.doc = doc
         self.edits: list[TextEdit] = []
+        # Flow entries to delete, per mapping: neighbours share a comma, so runs are cut together.
+        self._flow_doomed: dict[int, tuple[yaml.MappingNode, set[int]]] = {}
         self._step: int | None = None
 
     def _refuse(self, path: KeyPath, why: str, node: yaml.Node | None = None) -> YamlError:
@@ -172,7 +174,8 @@ class _Splicer:
         key_start = self.doc.offset(entry.key.start_mark)
         value_end = _content_end(self.doc, entry.value)
         if entry.mapping.flow_style:
-            self.edits.append(self._flow_delete(entry, key_start, value_end))
+            index = next(i for i, (key, _) in enumerate(self.doc.pairs(entry.mapping)) if key is entry.key)
+            self._flow_doomed.setdefault(id(entry.mapping), (entry.mapping, set()))[1].add(index)
             return
         line_start = self.doc.line_starts[entry.key.start_mark.line]
         if self.doc.text[line_start:key_start].strip():
@@ -181,7 +184,22 @@ class _Splicer:
             raise self._refuse(path, "removing a nested block is not supported", entry.value)
         self.edits.append(TextEdit(line_start, self.doc.line_end(value_end), ""))
 
-    def _flow_delete(self, entry: Entry, start: int, end: int) -> TextEdit:
+    def flow_deletions(self) -> list[TextEdit]:
+        """One cut per run of adjacent doomed entries (cut one by one, two cuts would claim the same comma)."""
+        edits = []
+        for mapping, doomed in self._flow_doomed.values():
+            pairs = self.doc.pairs(mapping)
+            for first in sorted(doomed):
+                if first - 1 in doomed:
+                    continue
+                last = first
+                while last + 1 in doomed:
+                    last += 1
+                start = self.doc.offset(pairs[first][0].start_mark)
+                edits.append(self._flow_delete(start, _content_end(self.doc, pairs[last][1])))
+        return edits
+
+    def _flow_delete(self, start: int, end: int) -> TextEdit:
         text = self.doc.text
         after = end
         while after < len(text) and text[after] in " \t":

@@ -37,7 +37,7 @@ from migrator.rules import Context, Finding, Level, register
 
 @register("MIG004", "incomplete-te-fused-adam", "TE FusedAdam without fp32 master weights or fp32 state", Level.FIX, __doc__)
 def check(ctx: Context) -> Iterator[Finding]:
-    if ctx.classification.kind is not Kind.INCOMPLETE_TE:
+    if ctx.classification.kind is not Kind.INCOMPLETE_TE or ctx.target != "te":
         return
     changes = list(optimizer_changes.te_settings_changes(ctx.optimizer))
     changes += optimizer_changes.storage_changes(ctx.model, "te", "model" in ctx.data)

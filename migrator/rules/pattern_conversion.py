@@ -1,7 +1,8 @@
 """## What it does
-With `--convert`, moves a config that already follows the other recommended pattern: `fp32` -> `te`
-switches torch Adam/AdamW to TE FusedAdam and stores the model in `bfloat16`; `te` -> `fp32` switches TE
-FusedAdam to torch `AdamW` (`Adam` where TE ran in L2 mode, `adam_w_mode: false`) with `float32` storage.
+With `--convert`, moves a config that already follows the other recommended pattern (or has an incomplete
+TE FusedAdam): `fp32` -> `te` switches torch Adam/AdamW to TE FusedAdam and stores the model in
+`bfloat16`; `te` -> `fp32` switches TE FusedAdam to torch `AdamW` (`Adam` where TE ran in L2 mode,
+`adam_w_mode: false`) with `float32` storage.
 
 ## Why?
 Both patterns are precision-safe; teams standardise on one (TE saves memory, fp32 needs no Transformer
@@ -34,12 +35,12 @@ from migrator.rules import Context, Finding, Level, register
 @register("MIG006", "pattern-conversion", "config converted to the other recommended pattern (--convert)", Level.FIX, __doc__)
 def check(ctx: Context) -> Iterator[Finding]:
     kind = ctx.classification.kind
-    if kind is not Kind.ON_PATTERN or ctx.classification.pattern == ctx.target:
+    if kind not in (Kind.ON_PATTERN, Kind.INCOMPLETE_TE) or not (ctx.switches_to_te or ctx.switches_to_torch):
         return
     if ctx.switches_to_te:
         changes = optimizer_changes.to_te_changes(ctx.optimizer)
     else:
         changes = optimizer_changes.to_torch_changes(ctx.optimizer)
     changes += optimizer_changes.storage_changes(ctx.model, ctx.target, "model" in ctx.data)
-    message = f"converted from pattern `{ctx.classification.pattern}` to `{ctx.target}`"
+    message = f"converted from pattern `{ctx.classification.pattern or 'te'}` to `{ctx.target}`"
     yield check.finding(message, ("optimizer", "_target_"), changes)

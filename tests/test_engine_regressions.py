@@ -1,0 +1,78 @@
+"""Engine bugs found by the property tests, pinned as before/after cases."""
+
+from __future__ import annotations
+
+from migrator.engine import Status
+from tests.tools import check_transformed, codes, run
+
+TE = "transformer_engine.pytorch.optimizers.fused_adam.FusedAdam"
+
+
+def test_adjacent_flow_entries_are_deleted_together() -> None:
+    # Each deletion claimed the comma between the two last entries: OverlappingEdits escaped the engine.
+    check_transformed(
+        f"""\
+        model:
+          torch_dtype: bf16
+        optimizer: {{_target_: {TE}, lr: 1.0e-5, bias_correction: true, master_weights: true, store_param_remainders: true}}
+        """,
+        """\
+        model:
+          torch_dtype: float32
+        optimizer: {_target_: torch.optim.AdamW, lr: 1.0e-5, weight_decay: 0.0}
+        """,
+        pattern="fp32",
+        convert=True,
+    )
+
+
+def test_adjacent_flow_entries_in_the_middle_keep_the_rest() -> None:
+    check_transformed(
+        f"""\
+        model: {{torch_dtype: bf16}}
+        optimizer: {{_target_: {TE}, master_weights: true, store_param_remainders: true, lr: 1.0e-5, weight_decay: 0.1}}
+        """,
+        """\
+        model: {torch_dtype: float32}
+        optimizer: {_target_: torch.optim.AdamW, lr: 1.0e-5, weight_decay: 0.1}
+        """,
+        pattern="fp32",
+        convert=True,
+    )
+
+
+def test_convert_moves_incomplete_te_to_the_chosen_pattern_in_one_run() -> None:
+    # Was completed to `te` first, then converted to `fp32` by a second run: not idempotent.
+    outcome = check_transformed(
+        f"""\
+        model:
+          torch_dtype: bf16
+        optimizer:
+          _target_: {TE}
+          lr: 1.0e-5
+          exp_avg_dtype: torch.bfloat16
+        """,
+        """\
+        model:
+          torch_dtype: float32
+        optimizer:
+          _target_: torch.optim.AdamW
+          lr: 1.0e-5
+          weight_decay: 0.0
+        """,
+        pattern="fp32",
+        convert=True,
+    )
+    assert "MIG006" in codes(outcome) and "MIG004" not in codes(outcome)
+
+
+def test_without_convert_incomplete_te_is_still_completed_to_te() -> None:
+    outcome = run(f"model:\n  torch_dtype: bf16\noptimizer:\n  _target_: {TE}\n", pattern="fp32")
+    assert outcome.status is Status.MIGRATED and outcome.target == "te" and "MIG004" in codes(outcome)
+
+
+def test_deep_data_fails_cleanly_instead_of_recursion_error() -> None:
+    # 400 nested lists loaded fine but blew Python's recursion limit in verify's deep comparison.
+    outcome = run("model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.AdamW\nx: " + "[" * 400 + "]" * 400 + "\n")
+    assert outcome.status is Status.FAILED and outcome.problem is not None
+    assert outcome.problem.message == "nested deeper than 100 levels"
