@@ -145,7 +145,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         if isinstance(exc, OSError):
             raise _os_error("write", exc) from None
         raise
-    _sync_folder(target.parent)
 
 
 def _keep_owner(fd: int, info: os.stat_result) -> None:
@@ -154,17 +153,3 @@ def _keep_owner(fd: int, info: os.stat_result) -> None:
             os.fchown(fd, info.st_uid, info.st_gid)
         except OSError:  # only root may give a file away; the new file is then ours, like any editor's
             pass
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable across a power cut (not needed against signals)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # some file systems cannot fsync a folder; the rename is still atomic
-        pass
-    finally:
-        os.close(fd)
