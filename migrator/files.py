@@ -114,17 +114,21 @@ def read_source(path: Path) -> SourceText:
     return decode(read_limited(path, DEFAULT_MAX_FILE_SIZE))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, original: bytes | None = None) -> None:
     """Temp file in the target's folder, fsync, rename over: the file is old or new, never half.
 
     A symlink is written through (the link stays a link); mode bits, and owner where permitted, are kept.
+    With `original`, a file edited by someone else since it was read is left alone rather than overwritten.
     Any failure is a FileError and leaves the file and its folder as they were.
     """
     target = resolve_inside(path, ())
     try:
         info = target.stat()
+        changed = original is not None and (info.st_size != len(original) or target.read_bytes() != original)
     except OSError as exc:
         raise _os_error("write", exc) from None
+    if changed:
+        raise FileError("file changed while migrate was running", "run migrate again on it")
     # os.replace only needs the folder to be writable: honour the file's own read-only bit ourselves.
     if not info.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
         raise FileError("file is read-only", "make it writable (chmod u+w) to migrate it, or leave it out")

@@ -98,7 +98,7 @@ def process_file(path: Path, settings: Settings) -> FileResult:
             return FileResult(shown, outcome)
         new_bytes = source.restore(outcome.new_text)
         if settings.mode is Mode.WRITE:
-            write_atomic(real_path, new_bytes)
+            write_atomic(real_path, new_bytes, original=raw)
         return FileResult(shown, outcome, raw.decode("utf-8"), new_bytes.decode("utf-8"))
     except FileError as exc:
         return FileResult(shown, Outcome(Status.FAILED, problem=Problem(exc.message, hint=exc.hint)))

@@ -167,3 +167,11 @@ def test_write_atomic_refuses_read_only_directly(tmp_path: Path) -> None:
     path.chmod(0o400)
     with pytest.raises(FileError, match="read-only"):
         write_atomic(path, AFTER)
+
+
+def test_file_edited_during_the_run_is_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"# edited by someone else meanwhile\n" + BEFORE)
+    with pytest.raises(FileError, match="changed while migrate was running"):
+        write_atomic(path, AFTER, original=BEFORE)
+    assert path.read_bytes().startswith(b"# edited")
