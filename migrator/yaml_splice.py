@@ -23,7 +23,11 @@ def splice(doc: YamlDocument, changes: Iterable[Change]) -> str:
     splicer = _Splicer(doc)
     for change in _fold_missing_parents(doc, changes):
         splicer.add(change)
-    return apply_edits(doc.text, splicer.edits + splicer.flow_deletions())
+    text = apply_edits(doc.text, splicer.edits + splicer.flow_deletions())
+    if text.endswith(("\n", "\r")) and not doc.text.endswith(("\n", "\r")):
+        # The deleted last line took the break before it along: keep the file's missing final newline.
+        text = text[:-2] if text.endswith("\r\n") else text[:-1]
+    return text
 
 
 @functools.lru_cache(maxsize=256)

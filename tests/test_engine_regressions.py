@@ -76,3 +76,24 @@ def test_deep_data_fails_cleanly_instead_of_recursion_error() -> None:
     outcome = run("model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.AdamW\nx: " + "[" * 400 + "]" * 400 + "\n")
     assert outcome.status is Status.FAILED and outcome.problem is not None
     assert outcome.problem.message == "nested deeper than 100 levels"
+
+
+def test_deleting_the_last_line_keeps_a_missing_final_newline() -> None:
+    # The deleted last line took its line break along, and the file gained a final newline.
+    check_transformed(
+        f"""\
+        model:
+          torch_dtype: bf16
+        optimizer:
+          _target_: {TE}
+          weight_decay: 0.0
+          master_weights: true""",
+        """\
+        model:
+          torch_dtype: float32
+        optimizer:
+          _target_: torch.optim.AdamW
+          weight_decay: 0.0""",
+        pattern="fp32",
+        convert=True,
+    )
