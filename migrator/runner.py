@@ -11,7 +11,7 @@ import os
 import traceback
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -34,9 +34,11 @@ ProgressCallback = Callable[[int, int], None]  # (files done, files in total)
 
 @dataclass(frozen=True)
 class FileResult:
+    """One file's result; small, since pool workers send it back (so `outcome.new_text` is dropped)."""
+
     path: str  # as shown to the user
     outcome: Outcome
-    before: str | None = None  # full decoded text (BOM included) when the file changed
+    before: str | None = None  # full decoded text (BOM included) of a changed file, in --diff mode only
     after: str | None = None
     notices: tuple[Problem, ...] = ()  # about the file but not a rule's finding (e.g. an unknown code in a suppression)
 
@@ -79,7 +81,10 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         new_bytes = source.restore(outcome.new_text)
         if settings.mode is Mode.WRITE:
             write_atomic(path, new_bytes)
-        return FileResult(shown, outcome, raw.decode("utf-8"), new_bytes.decode("utf-8"), notices)
+        outcome = replace(outcome, new_text=None)
+        if settings.mode is Mode.DIFF:
+            return FileResult(shown, outcome, raw.decode("utf-8"), new_bytes.decode("utf-8"), notices)
+        return FileResult(shown, outcome, notices=notices)
     except FileError as exc:
         return _failed(shown, exc.message, exc.hint)
     except OSError as exc:
