@@ -96,7 +96,7 @@ def _locate(doc: YamlDocument, findings: Iterable[Finding]) -> tuple[LocatedFind
 
 def _lines_about(doc: YamlDocument, finding: Finding) -> set[int]:
     """Lines whose suppression comment covers the finding: its key, the keys it edits, and their blocks' openers."""
-    lines = set()
+    lines: set[int] = set()
     for path in (finding.path, *(change.path for change in finding.changes)):
         found, _ = doc.walk(path)
         lines.update(entry.key.start_mark.line + 1 for entry in found)

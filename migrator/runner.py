@@ -146,7 +146,7 @@ def _in_pool(files: Sequence[Path], settings: Settings, workers: int) -> Iterato
     executor = ProcessPoolExecutor(max_workers=workers)
     try:
         futures = [executor.submit(_process_chunk, chunk, settings) for chunk in chunks]
-        for chunk, future in zip(chunks, futures):
+        for chunk, future in zip(chunks, futures, strict=True):
             yield from _chunk_results(chunk, future, settings)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
@@ -167,7 +167,7 @@ def _isolate_crashes(files: Sequence[Path], settings: Settings) -> list[FileResu
         remaining = files[len(results) :]
         with ProcessPoolExecutor(max_workers=1) as executor:
             futures = [executor.submit(process_file, path, settings) for path in remaining]
-            for path, future in zip(remaining, futures):
+            for path, future in zip(remaining, futures, strict=True):
                 try:
                     results.append(future.result())
                 except BrokenProcessPool:

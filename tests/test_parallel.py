@@ -12,7 +12,7 @@ import pytest
 
 from migrator import runner
 from migrator.engine import Status, migrate_yaml
-from migrator.runner import FileResult, Mode, Settings, run
+from migrator.runner import Mode, Settings, run
 from migrator.settings import Options
 from tests.repos import RISKY, make_tree
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -22,7 +23,7 @@ PEFT = "model: {}\npeft:\n  dim: 8\noptimizer:\n  _target_: torch.optim.AdamW\n"
 
 
 @pytest.fixture(scope="module")
-def sarif_schema() -> dict:
+def sarif_schema() -> dict[str, Any]:
     """The official SARIF 2.1.0 schema from MIGRATOR_SARIF_SCHEMA (set by .ci/run); set but missing is a failure."""
     value = os.environ.get("MIGRATOR_SARIF_SCHEMA")
     if not value:
@@ -30,7 +31,8 @@ def sarif_schema() -> dict:
     path = Path(value)
     if not path.is_file():
         pytest.fail(f"MIGRATOR_SARIF_SCHEMA={value} is not a file")
-    return json.loads(path.read_text())
+    schema: dict[str, Any] = json.loads(path.read_text())
+    return schema
 
 
 @pytest.fixture
@@ -41,7 +43,7 @@ def results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[FileResult]
     return run(Settings((".",), Options(pattern="te"), Mode.CHECK, jobs=1))
 
 
-def test_sarif_validates_against_the_official_schema(results: list[FileResult], sarif_schema: dict) -> None:
+def test_sarif_validates_against_the_official_schema(results: list[FileResult], sarif_schema: dict[str, Any]) -> None:
     document = json.loads(render("sarif", results, Mode.CHECK))
     jsonschema.Draft7Validator(sarif_schema).validate(document)
 

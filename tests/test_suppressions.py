@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from migrator import suppressions
-from migrator.engine import SUPPRESSED_BLOCKER, Status
+from migrator.engine import SUPPRESSED_BLOCKER, Outcome, Status
 from migrator.runner import SKIP_FILE, Mode, Settings, process_file
 from migrator.settings import Options
 from tests.tools import check_noop, check_transformed, codes, run
@@ -29,7 +29,7 @@ def _config(**comments: str) -> str:
     return RISKY_TE.format(**{key: comments.get(key, "") for key in ("model", "distributed", "optimizer", "target", "foreach")})
 
 
-def _suppressed_codes(outcome) -> list[str]:  # type: ignore[no-untyped-def]
+def _suppressed_codes(outcome: Outcome) -> list[str]:
     return [located.finding.code for located in outcome.suppressed]
 
 
@@ -45,7 +45,7 @@ def test_ignore_on_the_block_opening_line_leaves_the_whole_block_alone() -> None
     outcome = run(source, pattern="te")
     assert _suppressed_codes(outcome) == ["MIG001", "MIG002", "MIG003"]
     assert codes(outcome) == ["MIG005"]  # distributed is another block
-    assert "torch.optim.AdamW" in outcome.new_text and "foreach: false" in outcome.new_text
+    assert outcome.new_text is not None and "torch.optim.AdamW" in outcome.new_text and "foreach: false" in outcome.new_text
 
 
 def test_ignore_on_a_key_line_with_its_code() -> None:

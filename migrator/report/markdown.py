@@ -8,8 +8,8 @@ from typing import Iterable, Sequence
 from migrator.changes import Delete
 from migrator.engine import Status
 from migrator.report.records import records
-from migrator.rules import Level
 from migrator.report.text import summary
+from migrator.rules import Level
 from migrator.runner import FileResult, Mode
 
 _STATUS_ORDER = (Status.MIGRATED, Status.UNCHANGED, Status.SKIPPED, Status.NOT_RECIPE, Status.FAILED)

@@ -9,7 +9,6 @@ from migrator.engine import SUPPRESSED_BLOCKER, Problem, Status
 from migrator.rules import Level
 from migrator.runner import FileResult, Mode
 
-
 # Skip reasons whose explanation is the findings printed right after.
 _EXPLAINED_BY_FINDINGS = ("left unchanged (warning)", SUPPRESSED_BLOCKER)
 
@@ -19,10 +18,9 @@ def _file_lines(result: FileResult, mode: Mode, verbose: bool) -> list[str]:
     lines = []
     if outcome.status is Status.FAILED and outcome.problem is not None:
         lines.append(_problem_line(result.path, "error", outcome.problem))
-    elif outcome.status is Status.SKIPPED and outcome.classification is None:
-        lines.append(f"{result.path}: skipped ({outcome.skip_reason})")
     elif outcome.status is Status.SKIPPED and outcome.skip_reason not in _EXPLAINED_BY_FINDINGS:
-        lines.append(f"{result.path}: skipped ({outcome.skip_reason}): {outcome.classification.reason}")
+        why = f": {outcome.classification.reason}" if outcome.classification is not None else ""
+        lines.append(f"{result.path}: skipped ({outcome.skip_reason}){why}")
     elif outcome.status is Status.MIGRATED:
         verb = "migrated" if mode is Mode.WRITE else "would migrate"
         lines.append(f"{result.path}: {verb} to pattern {outcome.target}")
