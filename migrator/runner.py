@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from contextlib import closing
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -117,12 +118,14 @@ def _available_cpus() -> int:
 def run(settings: Settings, on_progress: ProgressCallback | None = None) -> list[FileResult]:
     selected = select_files(settings)
     results: list[FileResult] = []
-    # Interruption seam: a KeyboardInterrupt raised while consuming `iter_results` closes it (the pool
-    # cancels what has not started) and leaves `results` holding every file finished so far, in order.
-    for result in iter_results(selected, settings):
-        results.append(result)
-        if on_progress is not None:
-            on_progress(len(results), len(selected))
+    # Interruption seam: a KeyboardInterrupt raised in this loop closes the stream at once (the pool
+    # cancels what has not started and is shut down) and leaves `results` holding every finished file,
+    # in order; catching it here is all a partial report needs.
+    with closing(iter_results(selected, settings)) as stream:
+        for result in stream:
+            results.append(result)
+            if on_progress is not None:
+                on_progress(len(results), len(selected))
     return results
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,10 @@ def test_suppressed_findings_are_reported(tmp_path: Path, monkeypatch: pytest.Mo
     assert "a.yaml:17:3: suppressed: MIG001" in err
     assert "b.yaml: skipped (skip-file)" in err
     assert "1 findings suppressed" in err
+
+
+def test_cli_import_stays_light() -> None:
+    # `migrate --version`/`--help` must not pay for the engine, report formats or jsonschema.
+    probe = "import sys, migrator.cli; print(sorted(m for m in ('migrator.engine', 'migrator.runner', 'jsonschema', 'libcst', 'yaml') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout.strip()
+    assert loaded == "[]"

@@ -66,3 +66,18 @@ def test_small_runs_stay_in_process() -> None:
     assert runner.worker_count(Settings(("x",), jobs=8), 1) == 1
     assert runner.worker_count(Settings(("x",), jobs=1), 10_000) == 1
     assert runner.worker_count(Settings(("x",), jobs=4), 10_000) == 4
+
+
+def test_an_interrupt_stops_the_pool_at_once(tmp_path: Path) -> None:
+    make_tree(tmp_path, {f"f{index:03}.yaml": RISKY for index in range(200)})
+    seen: list[int] = []
+
+    def interrupt_after_a_few(done: int, total: int) -> None:
+        seen.append(done)
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(Settings((str(tmp_path),), mode=Mode.CHECK, jobs=2), interrupt_after_a_few)
+    assert seen[-1] == 5
+    assert multiprocessing.active_children() == []
