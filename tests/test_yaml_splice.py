@@ -42,3 +42,13 @@ def test_alias_is_never_edited_through() -> None:
 @pytest.mark.parametrize("value", ["torch.float32", "1e-8", "yes", "null", "a: b", "", 0.01, 1e-05, 3, None, "#x"])
 def test_rendered_scalars_read_back_as_the_same_value(value: object) -> None:
     assert YamlDocument(f"k: {render_scalar(value)}\n").data == {"k": value}
+
+
+def test_insert_after_block_scalar_stays_in_its_block() -> None:
+    source = "a:\n  b: |\n    text\nz: 0\n"
+    assert splice(YamlDocument(source), [Set(("a", "c"), 1)]) == "a:\n  b: |\n    text\n  c: 1\nz: 0\n"
+
+
+def test_nested_block_follows_its_own_section_indentation() -> None:
+    source = "x:\n    deep:\n        k: 1\nd:\n  s: 1\n"
+    assert splice(YamlDocument(source), [Set(("d", "p"), {"k": 1})]) == "x:\n    deep:\n        k: 1\nd:\n  s: 1\n  p:\n    k: 1\n"

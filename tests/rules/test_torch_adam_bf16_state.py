@@ -119,3 +119,8 @@ def test_teacher_model_is_never_touched() -> None:
         "model:\n  torch_dtype: float32\nteacher_model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.AdamW\n",
         pattern="fp32",
     )
+
+
+def test_hf_dtype_key_is_the_storage_key_when_torch_dtype_is_absent() -> None:
+    before = "model:\n  _target_: transformers.AutoModelForCausalLM.from_pretrained\n  dtype: {}\noptimizer:\n  _target_: torch.optim.AdamW\n"
+    check_transformed(before.format("bfloat16"), before.format("float32"), pattern="fp32")
