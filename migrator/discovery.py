@@ -15,7 +15,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 # Folders that never hold a user's recipes but can hold thousands of YAML files.
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"})
@@ -39,19 +39,29 @@ class Excluder:
         self._regex = re.compile("|".join(patterns)) if patterns else None
         self._root = Path(root).resolve()
 
-    def __bool__(self) -> bool:
-        return self._regex is not None
-
     def excludes(self, path: Path) -> bool:
+        return self.under(path.parent)(path.name)
+
+    def under(self, folder: Path) -> Callable[[str], bool]:
+        """A test for paths relative to `folder` (`a/b.yaml`), with the folder's own position computed once."""
         if self._regex is None:
-            return False
-        absolute = Path(os.path.abspath(path))
+            return _never
+        absolute = Path(os.path.abspath(folder))
         try:
-            parts = absolute.relative_to(self._root).parts
+            prefix = absolute.relative_to(self._root).parts
         except ValueError:
-            parts = absolute.parts[1:]
+            prefix = absolute.parts[1:]
         match = self._regex.fullmatch
-        return any(match(name) for name in parts) or any(match("/".join(parts[:end])) for end in range(2, len(parts) + 1))
+
+        def excludes(relative: str) -> bool:
+            parts = (*prefix, *relative.split("/"))
+            return any(match(name) for name in parts) or any(match("/".join(parts[:end])) for end in range(2, len(parts) + 1))
+
+        return excludes
+
+
+def _never(relative: str) -> bool:
+    return False
 
 
 def discover(paths: Iterable[str], suffixes: tuple[str, ...], excluder: Excluder, force_exclude: bool = False, respect_gitignore: bool = True) -> Iterator[Found]:
@@ -60,31 +70,34 @@ def discover(paths: Iterable[str], suffixes: tuple[str, ...], excluder: Excluder
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found: Iterable[Path] = sorted(_search(path, suffixes, excluder, respect_gitignore))
+            # Resolving the folder once (not every file) still catches overlapping arguments (`a/ a/b/`).
+            base = os.path.realpath(path)
+            names = sorted(_search(path, suffixes, excluder.under(path), respect_gitignore), key=lambda name: name.split("/"))
+            found = [(path / name, os.path.join(base, name)) for name in names]
         elif path.is_file():
-            found = [] if force_exclude and excluder.excludes(path) else [path]
+            found = [] if force_exclude and excluder.excludes(path) else [(path, os.path.realpath(path))]
         else:
             yield Found(path, missing=True)
             continue
-        for file in found:
-            key = os.path.realpath(file)
+        for file, key in found:
             if key not in seen:
                 seen.add(key)
                 yield Found(file)
 
 
-def _search(folder: Path, suffixes: tuple[str, ...], excluder: Excluder, respect_gitignore: bool) -> Iterable[Path]:
+def _search(folder: Path, suffixes: tuple[str, ...], excludes: Callable[[str], bool], respect_gitignore: bool) -> Iterable[str]:
+    """Names relative to `folder` (with `/`) of the files to process under it."""
     listed = _git_files(folder) if respect_gitignore else None
     if listed is None:
-        return _walk(folder, suffixes, excluder)
+        return _walk(folder, suffixes, excludes)
     return (
-        folder / name
+        name
         for name in listed
         if name.endswith(suffixes)
         and not any(part in SKIPPED_DIRS for part in name.split("/")[:-1])
         # Tracked files deleted from the work tree are still listed; submodules are listed as folders.
         and os.path.isfile(folder / name)
-        and not excluder.excludes(folder / name)
+        and not excludes(name)
     )
 
 
@@ -102,9 +115,11 @@ def _git_files(folder: Path) -> list[str] | None:
     return [name for name in dict.fromkeys(names) if name]  # an unmerged file is listed once per stage
 
 
-def _walk(root: Path, suffixes: tuple[str, ...], excluder: Excluder) -> Iterator[Path]:
+def _walk(root: Path, suffixes: tuple[str, ...], excludes: Callable[[str], bool]) -> Iterator[str]:
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [name for name in dirs if name not in SKIPPED_DIRS and not excluder.excludes(Path(folder, name))]
+        relative = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        dirs[:] = [name for name in dirs if name not in SKIPPED_DIRS and not excludes(prefix + name)]
         for name in files:
-            if name.endswith(suffixes) and not excluder.excludes(Path(folder, name)):
-                yield Path(folder, name)
+            if name.endswith(suffixes) and not excludes(prefix + name):
+                yield prefix + name
