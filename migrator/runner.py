@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Generator, Iterable, Iterator, Sequence
 
 from migrator import suppressions
 from migrator.discovery import Excluder, discover
@@ -129,7 +129,7 @@ def run(settings: Settings, on_progress: ProgressCallback | None = None) -> list
     return results
 
 
-def iter_results(selected: Sequence[tuple[Path, Problem | None]], settings: Settings) -> Iterator[FileResult]:
+def iter_results(selected: Sequence[tuple[Path, Problem | None]], settings: Settings) -> Generator[FileResult, None, None]:
     """One result per selected path, in the order given."""
     files = [path for path, problem in selected if problem is None]
     workers = worker_count(settings, len(files))
