@@ -9,12 +9,14 @@ never leaves a half-written file.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 from types import FrameType
 from typing import Iterator
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class StopFlag:
@@ -56,3 +58,20 @@ def stop_on_signals() -> Iterator[StopFlag]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def ignore_stop_signals() -> None:
+    """For worker processes: the parent decides when to stop, and waits for the files they have in hand.
+
+    A worker must not outlive the parent either (a SIGKILLed parent leaves its pool blocked on the queue
+    forever): on Linux the kernel kills it with the parent. Writes are atomic, so that is always safe.
+    """
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no libc prctl: the worker still exits once the parent's queue closes
+            pass

@@ -20,6 +20,7 @@ from migrator.changes import KeyPath
 
 # YAML 1.1 line breaks as libyaml counts them for marks.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_NEWLINE = re.compile("\r\n|[\r\n]")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 # Expanded node count allowed: real recipes have a few hundred; an alias bomb has billions.
@@ -113,7 +114,8 @@ class YamlDocument:
             return _too_deep(mark.line + 1, mark.column + 1)
         if mark is not None and mark.line < len(self.line_starts):
             start = self.line_starts[mark.line]
-            line_text = self.text[start : self.line_end(start)]
+            end = self.line_starts[mark.line + 1] if mark.line + 1 < len(self.line_starts) else len(self.text)
+            line_text = self.text[start:end]
             indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
             if "\t" in indent or line_text[mark.column : mark.column + 1] == "\t":
                 column = line_text.index("\t") + 1
@@ -125,13 +127,18 @@ class YamlDocument:
         return self.line_starts[mark.line] + mark.column
 
     def line_end(self, offset: int) -> int:
-        """Offset just past the line break of the line holding `offset` (or the end of text)."""
+        """Offset just past the line break of the line that `offset` ends content on (or the end of text).
+
+        Content that ends at a line start (a block scalar keeps its line break) ends on the line before.
+        """
+        if offset > 0 and self.text[offset - 1] in "\n\r\x85\u2028\u2029":
+            return offset
         match = _LINE_BREAK.search(self.text, offset)
         return match.end() if match else len(self.text)
 
     @property
     def newline(self) -> str:
-        match = _LINE_BREAK.search(self.text)
+        match = _NEWLINE.search(self.text)  # a stray NEL or U+2028 is a YAML line break, never the file's style
         return match.group() if match else "\n"
 
     # -- checks ----------------------------------------------------------------------------

@@ -97,3 +97,9 @@ def test_deleting_the_last_line_keeps_a_missing_final_newline() -> None:
         pattern="fp32",
         convert=True,
     )
+
+
+def test_inserted_lines_use_the_files_line_ending_not_a_stray_nel() -> None:
+    # The first YAML line break was taken as the file's style, even a NEL (U+0085) inside a value.
+    outcome = run("recipe: x\x85\r\nmodel:\r\n  torch_dtype: bf16\r\noptimizer:\r\n  _target_: torch.optim.AdamW\r\n", pattern="te")
+    assert outcome.new_text is not None and "\x85" not in outcome.new_text.replace("recipe: x\x85", "")

@@ -1,4 +1,4 @@
-"""A real bulk run (`python -m migrator`) over a few thousand files, killed at random moments.
+"""A real bulk run (`python -m migrator migrate`, on a process pool) over a few thousand files, killed at random moments.
 
 SIGKILL cannot be caught, so this proves the write path itself: after every kill each file is
 byte-identical to its original or to its fully migrated version, and the only strays are temporary files
@@ -8,6 +8,7 @@ with exit 130/143 and a summary that counts exactly the files written.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import signal
@@ -57,8 +58,9 @@ class Tree:
             path.write_bytes(raw)
 
     def start(self) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "migrator", "--pattern", "te", str(self.root)]
-        return subprocess.Popen(command, cwd=self.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        command = [sys.executable, "-m", "migrator", "migrate", "--pattern", "te", str(self.root)]
+        # A session of its own, so a signal can go to the whole process group as a terminal or a CI runner sends it.
+        return subprocess.Popen(command, cwd=self.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
     def check(self) -> tuple[int, int]:
         """Every file old or new (nothing else); returns (files migrated, temporary files left)."""
@@ -101,7 +103,7 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tree: Tree) -> N
         # Uniform over the run, capped so slow disks do not make the suite slow: every moment of a run
         # looks the same to the write path.
         time.sleep(rng.uniform(0.0, min(duration, 3.0)))
-        process.send_signal(signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)  # the main process and its pool workers
         process.communicate(timeout=60)
         migrated, strays = tree.check()
         landed_mid_run += 0 < migrated < tree.changing
@@ -113,12 +115,18 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tree: Tree) -> N
     assert tree.check()[0] == tree.changing
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_ctrl_c_and_sigterm_stop_after_the_file_in_hand(tree: Tree, signum: int, code: int) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "group"),
+    [pytest.param(signal.SIGINT, 130, True, id="ctrl-c-to-the-group"), pytest.param(signal.SIGTERM, 143, False, id="sigterm-to-the-main-process")],
+)
+def test_ctrl_c_and_sigterm_stop_after_the_files_in_hand(tree: Tree, signum: int, code: int, group: bool) -> None:
     tree.reset()
     process = tree.start()
     tree.wait_for_first_write(process)
-    process.send_signal(signum)
+    if group:
+        os.killpg(process.pid, signum)  # what Ctrl-C in a terminal does: workers get it too, and ignore it
+    else:
+        process.send_signal(signum)
     _, err = process.communicate(timeout=60)
     stderr = err.decode()
     assert process.returncode == code, stderr[-2000:]
@@ -128,3 +136,28 @@ def test_ctrl_c_and_sigterm_stop_after_the_file_in_hand(tree: Tree, signum: int,
     summary = re.search(r"(\d+) files scanned: (\d+) migrated", stderr)
     assert summary is not None and int(summary.group(2)) == migrated, "the summary counts exactly the files written"
     assert int(summary.group(1)) < FILES, "the run stopped early"
+
+
+def _processes_running_on(folder: Path) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(folder).encode() in (entry / "cmdline").read_bytes():
+                pids.append(int(entry.name))
+        except OSError:  # exited meanwhile
+            continue
+    return pids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with their parent through prctl on Linux")
+def test_pool_workers_do_not_outlive_a_killed_main_process(tree: Tree) -> None:
+    tree.reset()
+    process = tree.start()
+    tree.wait_for_first_write(process)
+    process.send_signal(signal.SIGKILL)  # the main process only, as the OOM killer would
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while _processes_running_on(tree.root) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_running_on(tree.root) == [], "orphaned pool workers"
+    tree.check()
