@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from migrator import changes as changes_mod
+from migrator import schema
 from migrator.classify import Classification, ConfigError, Kind, classify
 from migrator.plan import Plan, make_plan
 from migrator.rules import Finding, Level, Options
@@ -100,9 +101,15 @@ def _apply_plan(doc: YamlDocument, classification: Classification, plan: Plan, l
         return outcome(Status.UNCHANGED)
     try:
         new_text = splice(doc, planned)
-        verify(new_text, changes_mod.apply(doc.data, planned))
+        written = verify(new_text, changes_mod.apply(doc.data, planned))
     except YamlError as exc:
         return outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
     except VerificationError as exc:
         return outcome(Status.FAILED, problem=Problem(str(exc), hint="please report this file; it was left untouched"))
+    # The promise is a config on the pattern, so the result must pass the pattern's schema too.
+    missed = schema.violations(written.data, plan.target) if plan.target else []
+    if missed:
+        line, column = doc.line_of(missed[0].key_path)
+        message = f"the result would not follow pattern {plan.target}: {missed[0].message}"
+        return outcome(Status.FAILED, problem=Problem(message, line, column, "fix that key by hand; the file was left untouched"))
     return outcome(Status.MIGRATED, new_text=new_text)
