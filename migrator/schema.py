@@ -179,8 +179,8 @@ def _te_rules() -> PatternRules:
         properties[key] = _forbidden(f"TE FusedAdam does not accept `{key}` (TypeError or RuntimeError); remove it")
     optimizer = {
         "title": "TE FusedAdam with fp32 master weights and fp32 Adam state",
-        "description": f"pattern te needs `_target_: {patterns.TE_FUSED_ADAM}` and `master_weights: true`",
-        "required": ["_target_", "master_weights"],
+        # One `required` per key, so a missing key is reported with its own reason.
+        "allOf": [{"required": [key], "description": properties[key]["description"]} for key in ("_target_", "master_weights")],
         "properties": properties,
     }
     storage = {"title": "bf16 parameter storage", **_under(
