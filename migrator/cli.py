@@ -88,6 +88,7 @@ def group_main(argv: Sequence[str] | None = None) -> int:
 
 
 # -- schemas: `validate` and `generate` (logic in migrator/validate.py and migrator/generate.py) --
+# Their modules are imported when the command runs, so `migrate` never pays for ruamel.yaml.
 @click.command(
     "validate",
     epilog="Exit status: 0 every config valid (skipped ones included); 1 any invalid; 2 a path could not be checked (wins over 1).",

@@ -53,7 +53,7 @@ def why(path: str, pattern: str) -> str | None:
     return WHY.get((path, pattern)) or WHY.get((path, None))
 
 
-def _base_recipe(model: str, peft: bool) -> dict[str, Any]:
+def base_recipe(model: str, peft: bool) -> dict[str, Any]:
     """A runnable AutoModel LLM fine-tune (SQuAD) with a plain torch AdamW: the pattern is applied after."""
     squad = {"_target_": "nemo_automodel.components.datasets.llm.squad.make_squad_dataset", "dataset_name": "rajpurkar/squad"}
     loader = {
@@ -93,7 +93,7 @@ def _base_recipe(model: str, peft: bool) -> dict[str, Any]:
 
 def recipe_data(pattern: str, model: str = DEFAULT_MODEL, peft: bool = False) -> dict[str, Any]:
     """The skeleton on `pattern`, as data: the base recipe with `migrate`'s plan applied."""
-    base = _base_recipe(model, peft)
+    base = base_recipe(model, peft)
     options = Options(pattern=pattern, include_peft=peft)
     plan = make_plan(base, classify(base, include_peft=peft), options)
     data: dict[str, Any] = changes.apply(base, plan.changes)

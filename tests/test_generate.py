@@ -45,7 +45,7 @@ def test_skeleton_round_trips(pattern: str, peft: bool) -> None:
 
 @pytest.mark.parametrize(("pattern", "peft"), CASES)
 def test_every_key_the_pattern_writes_carries_a_comment(pattern: str, peft: bool) -> None:
-    base = generate._base_recipe(generate.DEFAULT_MODEL, peft)
+    base = generate.base_recipe(generate.DEFAULT_MODEL, peft)
     plan = make_plan(base, classify(base, include_peft=peft), Options(pattern=pattern, include_peft=peft))
     written = [change.path for change in plan.changes if isinstance(change, changes.Set)]
     written += [path + (key,) for path in written if path[-1] == "mp_policy" for key in patterns.MP_POLICY]
