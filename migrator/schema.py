@@ -74,8 +74,8 @@ ANY_DTYPE = _dtype(
 )
 
 
-# The predicates below avoid `anyOf` where types can dispatch instead: jsonschema builds an error
-# object for every failed branch, and this schema runs on every file migrate writes.
+# The predicates below let keywords dispatch on type instead of branching with `anyOf`: fewer branches
+# to evaluate on every file migrate writes, and a failure names one reason instead of a list of branches.
 def _recipe_key(name_pattern: str) -> Schema:
     """The `recipe` key names a class matching the regex: bare or dotted, or as `{_target_: dotted}` (§1.2)."""
     name = {"type": ["string", "object"], "pattern": name_pattern, "required": ["_target_"]}  # each keyword applies to one type
@@ -183,18 +183,11 @@ def _te_rules() -> PatternRules:
         "allOf": [{"required": [key], "description": properties[key]["description"]} for key in ("_target_", "master_weights")],
         "properties": properties,
     }
-    storage = {"title": "bf16 parameter storage", **_under(
-        "model",
-        {
-            "properties": {
-                "torch_dtype": _dtype_or_unset(
-                    patterns.BF16_SPELLINGS + patterns.FP32_SPELLINGS,
-                    f"pattern te stores parameters in bf16 (unset, auto, null or {', '.join(patterns.BF16_SPELLINGS)}); "
-                    "float32 works too; fp16 and misspelled dtypes do not",
-                )
-            }
-        },
-    )}
+    torch_dtype = _dtype_or_unset(
+        patterns.BF16_SPELLINGS + patterns.FP32_SPELLINGS,
+        f"pattern te stores parameters in bf16 (unset, auto, null or {', '.join(patterns.BF16_SPELLINGS)}); float32 works too; fp16 and misspelled dtypes do not",
+    )
+    storage = {"title": "bf16 parameter storage", **_under("model", {"properties": {"torch_dtype": torch_dtype}})}
     # BAGEL instantiates the optimizer raw: a dtype string reaches TE unconverted and fails TE's check (§3.3).
     bagel = {
         "title": "BAGEL: no TE state dtype strings",
