@@ -104,6 +104,15 @@ def _fsdp2_distributed() -> Schema:
     return {"required": ["distributed"], **_under("distributed", {"type": "object", "if": no_strategy, "then": by_default, "else": by_strategy})}
 
 
+def _storage(dtype: Schema, when_unset: Schema | None = None) -> Schema:
+    """What `model` must hold for its storage dtype: `torch_dtype`, or HF's `dtype` when only that is
+    written (as `classify.storage_key` decides); `when_unset` applies when neither is."""
+    by_hf_key: Schema = {"if": {"required": ["dtype"]}, "then": {"properties": {"dtype": dtype}}}
+    if when_unset is not None:
+        by_hf_key["else"] = when_unset
+    return {"if": {"required": ["torch_dtype"]}, "then": {"properties": {"torch_dtype": dtype}}, "else": by_hf_key}
+
+
 # -- requirements shared by both patterns ------------------------------------------------------
 def _section_shapes() -> Schema:
     return {
@@ -187,7 +196,7 @@ def _te_rules() -> PatternRules:
         patterns.BF16_SPELLINGS + patterns.FP32_SPELLINGS,
         f"pattern te stores parameters in bf16 (unset, auto, null or {', '.join(patterns.BF16_SPELLINGS)}); float32 works too; fp16 and misspelled dtypes do not",
     )
-    storage = {"title": "bf16 parameter storage", **_under("model", {"properties": {"torch_dtype": torch_dtype}})}
+    storage = {"title": "bf16 parameter storage", **_under("model", _storage(torch_dtype))}
     # BAGEL instantiates the optimizer raw: a dtype string reaches TE unconverted and fails TE's check (§3.3).
     bagel = {
         "title": "BAGEL: no TE state dtype strings",
@@ -217,19 +226,18 @@ def _fp32_rules() -> PatternRules:
     fp32 = {**FP32_DTYPE, "description": f"pattern fp32 stores parameters in float32: write `{patterns.PATTERNS['fp32'].storage_dtype}`"}
     kd_storage = _dtype_or_unset(patterns.FP32_SPELLINGS, "KD recipes resolve unset, null or auto storage to float32; a written dtype must be a float32 spelling")
     bagel_storage = {**fp32, "description": "BAGEL stores parameters in float32 when torch_dtype is unset; a written one must be a float32 spelling"}
-    explicit_storage = {
+    unset = {
         "required": ["torch_dtype"],
         "description": f"unset means bf16 for this recipe; pattern fp32 writes `torch_dtype: {patterns.PATTERNS['fp32'].storage_dtype}`",
-        "properties": {"torch_dtype": fp32},
     }
     storage = {
         "title": "float32 parameter storage (KD and BAGEL recipes default to it)",
         "if": _recipe_in(Family.KD),
-        "then": _under("model", {"properties": {"torch_dtype": kd_storage}}),
+        "then": _under("model", _storage(kd_storage)),
         "else": {
             "if": _recipe_in(Family.BAGEL),
-            "then": _under("model", {"properties": {"torch_dtype": bagel_storage}}),
-            "else": _under("model", explicit_storage),
+            "then": _under("model", _storage(bagel_storage)),
+            "else": _under("model", _storage(fp32, when_unset=unset)),
         },
     }
     model_required = {"title": "A model section", "required": ["model"], "description": "pattern fp32 needs a `model` section: the storage dtype is set there"}

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from migrator import patterns, schema
-from migrator.classify import Kind, classify
+from migrator.classify import Kind, classify, storage_key
 from migrator.recipes import Family, recipe_names
 from tests.conftest import ROOT
 
@@ -220,10 +220,15 @@ _OPTIMIZERS = [
 ]
 
 
+_STORAGE_KEYS = [("torch_dtype",), ("dtype",), ("torch_dtype", "dtype")]  # HF's `dtype` counts only without torch_dtype
+
+
 def _grid() -> list[dict[str, Any]]:
     grid = []
-    for recipe, dtype, optimizer in itertools.product(_RECIPES, _DTYPES, _OPTIMIZERS):
-        model: dict[str, Any] = {"pretrained_model_name_or_path": "m"} if dtype is ABSENT else {"torch_dtype": dtype}
+    for recipe, dtype, optimizer, keys in itertools.product(_RECIPES, _DTYPES, _OPTIMIZERS, _STORAGE_KEYS):
+        model: dict[str, Any] = {"pretrained_model_name_or_path": "m"}
+        if dtype is not ABSENT:
+            model.update({key: dtype if index == 0 else "float16" for index, key in enumerate(keys)})
         data = {"model": model, "optimizer": optimizer, "distributed": {"strategy": "fsdp2", "mp_policy": dict(patterns.MP_POLICY)}}
         if recipe is not None:
             data = {"recipe": recipe, **data}
@@ -235,7 +240,7 @@ def _known_stricter(data: dict[str, Any], pattern: str) -> bool:
     """Where the schema is stricter than classify on purpose (classify only asks "is the Adam state precise?")."""
     if pattern != "te":
         return False
-    dtype = data["model"].get("torch_dtype")
+    dtype = data["model"].get(storage_key(data["model"]))
     fp16_or_misspelled = dtype not in (None, patterns.AUTO) and patterns.dtype_kind(dtype) not in ("bf16", "fp32")
     bagel_state_strings = classify(data).family is Family.BAGEL and bool(set(patterns.TE_STATE_DTYPE_KEYS) & data["optimizer"].keys())
     return fp16_or_misspelled or bagel_state_strings

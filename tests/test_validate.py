@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from migrator import patterns, schema
-from migrator.classify import Kind, classify
+from migrator.classify import Kind, classify, storage_key
 from migrator.cli import group_main
 from migrator.engine import Status, migrate_yaml
 from migrator.files import decode
@@ -188,8 +188,9 @@ def test_every_risky_corpus_config_fails_at_the_right_line(corpus_texts: dict[Pa
         assert result.verdict is Verdict.INVALID, path
         where = {(miss.line, miss.column): miss.message for miss in result.misses}
         if pattern == "fp32":
-            expected = _key_line(text, "model", "torch_dtype")
-            assert where[expected].startswith("model.torch_dtype: "), (path, where)
+            key = storage_key(data["model"])  # torch_dtype, or HF's dtype where only that is written
+            expected = _key_line(text, "model", key)
+            assert where[expected].startswith(f"model.{key}: "), (path, where)
         else:
             expected = _key_line(text, "optimizer", "_target_")
             assert where[expected].startswith("optimizer._target_: "), (path, where)
