@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 from migrator import changes as changes_mod
-from migrator import schema
+from migrator import schema, suppressions
 from migrator.classify import Classification, ConfigError, Kind, classify
 from migrator.plan import Plan, make_plan
 from migrator.rules import Finding, Level, Options
@@ -54,14 +54,18 @@ class Outcome:
     new_text: str | None = None
     problem: Problem | None = None
     skip_reason: str = field(default="")
+    suppressed: tuple[LocatedFinding, ...] = ()  # left alone by a `# migrator: ignore` comment
 
 
 _SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
 YAML_SUFFIXES = (".yaml", ".yml")
+# Every suffix `front_end` accepts; discovery searches folders for exactly these.
+SUPPORTED_SUFFIXES = YAML_SUFFIXES
+SUPPRESSED_BLOCKER = "left unchanged (suppressed)"
 
 
 def front_end(suffix: str) -> Callable[[str, Options], Outcome] | None:
-    """The engine for a file type; other front ends are imported only when such a file is seen."""
+    """The engine for a file type (one of SUPPORTED_SUFFIXES); other front ends are imported only when such a file is seen."""
     if suffix in YAML_SUFFIXES:
         return migrate_yaml
     return None
@@ -82,18 +86,36 @@ def migrate_yaml(text: str, options: Options) -> Outcome:
     if classification.kind in _SKIP_KINDS:
         return Outcome(Status.SKIPPED, classification, skip_reason=_SKIP_KINDS[classification.kind])
     plan = make_plan(doc.data, classification, options)
-    located = tuple(LocatedFinding(finding, *doc.line_of(finding.path)) for finding in plan.findings)
-    return _apply_plan(doc, classification, plan, located)
+    kept, suppressed = suppressions.partition(plan.findings, lambda finding: _lines_about(doc, finding), suppressions.parse(text))
+    return _apply_plan(doc, classification, plan, Plan(plan.target, tuple(kept)), _locate(doc, suppressed))
 
 
-def _apply_plan(doc: YamlDocument, classification: Classification, plan: Plan, located: tuple[LocatedFinding, ...]) -> Outcome:
+def _locate(doc: YamlDocument, findings: Iterable[Finding]) -> tuple[LocatedFinding, ...]:
+    return tuple(LocatedFinding(finding, *doc.line_of(finding.path)) for finding in findings)
+
+
+def _lines_about(doc: YamlDocument, finding: Finding) -> set[int]:
+    """Lines whose suppression comment covers the finding: its key, the keys it edits, and their blocks' openers."""
+    lines: set[int] = set()
+    for path in (finding.path, *(change.path for change in finding.changes)):
+        found, _ = doc.walk(path)
+        lines.update(entry.key.start_mark.line + 1 for entry in found)
+    return lines
+
+
+def _apply_plan(doc: YamlDocument, classification: Classification, full: Plan, plan: Plan, suppressed: tuple[LocatedFinding, ...]) -> Outcome:
+    """`full` holds every finding (a suppressed blocker still blocks), `plan` only the unsuppressed ones."""
+
     def outcome(status: Status, **kwargs: object) -> Outcome:
-        return Outcome(status, classification, plan.target, located, **kwargs)  # type: ignore[arg-type]
+        return Outcome(status, classification, plan.target, _locate(doc, plan.findings), suppressed=suppressed, **kwargs)  # type: ignore[arg-type]
 
-    blocker = plan.blocked_by
+    blocker = full.blocked_by
     if blocker is not None:
+        # Suppressing never makes the tool change more: a suppressed blocker keeps the file as it is, quietly.
+        if blocker not in plan.findings:
+            return outcome(Status.SKIPPED, skip_reason=SUPPRESSED_BLOCKER)
         line, column = doc.line_of(blocker.path)
-        if plan.failed:
+        if full.failed:
             return outcome(Status.FAILED, problem=Problem(f"{blocker.code} {blocker.message}", line, column))
         return outcome(Status.SKIPPED, skip_reason="left unchanged (warning)")
     planned = plan.changes
@@ -106,8 +128,10 @@ def _apply_plan(doc: YamlDocument, classification: Classification, plan: Plan, l
         return outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
     except VerificationError as exc:
         return outcome(Status.FAILED, problem=Problem(str(exc), hint="please report this file; it was left untouched"))
-    # The promise is a config on the pattern, so the result must pass the pattern's schema too.
-    missed = schema.violations(written.data, plan.target) if plan.target else []
+    # The promise is a config on the pattern, so the result must pass the pattern's schema too,
+    # except for what a suppressed finding would have written: the user chose to keep that as it is.
+    waived = [path for located in suppressed for path in (located.finding.path, *(change.path for change in located.finding.changes))]
+    missed = [miss for miss in schema.violations(written.data, plan.target) if not any(miss.key_path[: len(path)] == path for path in waived)] if plan.target else []
     if missed:
         line, column = doc.line_of(missed[0].key_path)
         message = f"the result would not follow pattern {plan.target}: {missed[0].message}"

@@ -20,7 +20,7 @@ from migrator.classify import classify
 from migrator.engine import Outcome, Status, migrate_yaml
 from migrator.files import read_source
 from migrator.plan import make_plan
-from migrator.rules import Options
+from migrator.settings import Options
 from migrator.yaml_doc import YamlDocument
 
 DEFAULT_MODEL = "meta-llama/Llama-3.2-1B"

@@ -17,8 +17,8 @@ from migrator import patterns, schema
 from migrator.classify import ConfigError, Kind, classify
 from migrator.engine import YAML_SUFFIXES, Status, migrate_yaml
 from migrator.files import FileError, read_source
-from migrator.rules import Options
-from migrator.runner import discover, display_path
+from migrator.runner import display_path, select_files
+from migrator.settings import Options, Settings
 from migrator.yaml_doc import YamlDocument, YamlError
 
 
@@ -101,8 +101,9 @@ def check_file(path: Path, pattern: str | None) -> Checked:
 
 
 def run(paths: Sequence[str], pattern: str | None) -> list[Checked]:
+    """Every YAML file under the paths, found as `migrate` finds them (git's view inside a work tree)."""
     results = []
-    for path, problem in discover(paths):
+    for path, problem in select_files(Settings(tuple(paths))):
         if problem is not None:
             results.append(Checked(display_path(path), Verdict.ERROR, note=f"{problem.message} ({problem.hint})"))
         else:

@@ -15,7 +15,7 @@ from migrator.classify import classify
 from migrator.cli import group_main
 from migrator.engine import Status, migrate_yaml
 from migrator.plan import make_plan
-from migrator.rules import Options
+from migrator.settings import Options
 from tests.conftest import FIXTURES
 
 CASES = [pytest.param(pattern, peft, id=f"{pattern}{'-peft' if peft else ''}") for pattern in sorted(patterns.PATTERNS) for peft in (False, True)]

@@ -14,8 +14,8 @@ from migrator.classify import Kind, classify, storage_key
 from migrator.cli import group_main
 from migrator.engine import Status, migrate_yaml
 from migrator.files import decode
-from migrator.rules import Options
-from migrator.runner import Mode, Settings, run
+from migrator.runner import run
+from migrator.settings import Mode, Options, Settings
 from migrator.validate import Verdict, check_text
 from migrator.yaml_doc import YamlDocument
 from tests.conftest import FIXTURES
@@ -108,6 +108,22 @@ def test_out_of_scope_and_broken_configs(text: str, verdict: Verdict) -> None:
 def test_bad_section_shape_points_at_the_section() -> None:
     result = _check("model: {}\noptimizer: [1]\n")
     assert (result.misses[0].line, result.misses[0].column) == (2, 1)
+
+
+# -- migrate's schema gate ----------------------------------------------------------------------
+def test_migrate_fails_a_result_that_misses_the_pattern() -> None:
+    on_te_but_foreach = migrate_yaml(RISKY, Options(pattern="te")).new_text or ""
+    on_te_but_foreach = on_te_but_foreach.replace("  mp_policy:", "  old_policy:").replace("optimizer:\n", "optimizer:\n  foreach: false\n")
+    outcome = migrate_yaml(on_te_but_foreach, Options(pattern="te"))
+    assert outcome.status is Status.FAILED and outcome.problem is not None
+    assert outcome.problem.message.startswith("the result would not follow pattern te: optimizer.foreach: ")
+    assert outcome.problem.line == on_te_but_foreach.splitlines().index("  foreach: false") + 1
+
+
+def test_migrate_waives_what_a_suppressed_finding_would_have_written() -> None:
+    suppressed = RISKY.replace("distributed:", "distributed:  # migrator: ignore[MIG005]")
+    outcome = migrate_yaml(suppressed, Options(pattern="fp32"))
+    assert outcome.status is Status.MIGRATED and "mp_policy" not in (outcome.new_text or "")
 
 
 # -- the command --------------------------------------------------------------------------------
