@@ -128,12 +128,18 @@ def _apply_plan(doc: YamlDocument, classification: Classification, full: Plan, p
         return outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
     except VerificationError as exc:
         return outcome(Status.FAILED, problem=Problem(str(exc), hint="please report this file; it was left untouched"))
-    # The promise is a config on the pattern, so the result must pass the pattern's schema too,
-    # except for what a suppressed finding would have written: the user chose to keep that as it is.
-    waived = [path for located in suppressed for path in (located.finding.path, *(change.path for change in located.finding.changes))]
-    missed = [miss for miss in schema.violations(written.data, plan.target) if not any(miss.key_path[: len(path)] == path for path in waived)] if plan.target else []
+    # The promise is a config on the pattern, so the result must pass the pattern's schema too.
+    missed = _pattern_misses(written.data, plan.target, suppressed)
     if missed:
         line, column = doc.line_of(missed[0].key_path)
         message = f"the result would not follow pattern {plan.target}: {missed[0].message}"
         return outcome(Status.FAILED, problem=Problem(message, line, column, "fix that key by hand; the file was left untouched"))
     return outcome(Status.MIGRATED, new_text=new_text)
+
+
+def _pattern_misses(data: object, target: str | None, suppressed: Iterable[LocatedFinding]) -> list[schema.Violation]:
+    """What the result misses of its pattern, except what a suppressed finding would have written there."""
+    if target is None:
+        return []
+    waived = [path for located in suppressed for path in (located.finding.path, *(change.path for change in located.finding.changes))]
+    return [miss for miss in schema.violations(data, target) if not any(miss.key_path[: len(path)] == path for path in waived)]
