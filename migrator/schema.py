@@ -359,11 +359,23 @@ def violations(data: Any, pattern: str) -> list[Violation]:
     return sorted(found.values(), key=lambda violation: [str(part) for part in violation.path])
 
 
+CONFIG_FILE_NAME = "config.schema.json"
+
+
+def published() -> dict[str, Schema]:
+    """Every schema the repository publishes in schemas/, by file name."""
+    from migrator import config
+
+    documents = {file_name(pattern): build(pattern) for pattern in patterns.PATTERNS}
+    documents[CONFIG_FILE_NAME] = config.schema()
+    return documents
+
+
 def write_all(folder: Path = SCHEMA_DIR) -> list[Path]:
     written = []
-    for pattern in patterns.PATTERNS:
-        path = folder / file_name(pattern)
-        path.write_text(dumps(build(pattern)), encoding="utf-8")
+    for name, document in published().items():
+        path = folder / name
+        path.write_text(dumps(document), encoding="utf-8")
         written.append(path)
     return written
 
