@@ -1,4 +1,5 @@
-"""Command line: `migrate` (the main job) and the `migrator` group that holds it, `rules` and `explain`.
+"""Command line: `migrate` (the main job) and the `migrator` group that holds it, `rules`, `explain`,
+`validate` and `generate`.
 
 Thin glue: options -> frozen `Settings` -> `runner.run` -> reports. Heavy modules (the engine, report
 formats) are imported inside the commands so `--version` and `--help` stay fast.
@@ -183,3 +184,68 @@ def main(argv: Sequence[str] | None = None) -> int:
 def group_main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `migrator` console script."""
     return _invoke(cli, argv, "migrator")
+
+
+# -- schemas: `validate` and `generate` (logic in migrator/validate.py and migrator/generate.py) --
+@click.command(
+    "validate",
+    epilog="Exit status: 0 every config valid (skipped ones included); 1 any invalid; 2 a path could not be checked (wins over 1).",
+)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="PATH...")
+@click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), default=None, help="The pattern configs must follow (default: either).")
+def validate_command(paths: tuple[str, ...], pattern: str | None) -> int:
+    """Check that AutoModel YAML recipes follow a recommended pattern (its JSON Schema in schemas/).
+
+    Each miss is reported as path:line:col at the offending key, with the migrate command that fixes it.
+    Not-applicable and PEFT configs are listed as skipped.
+
+    \b
+    Examples:
+      migrator validate examples/
+      migrator validate --pattern te configs/llama.yaml
+    """
+    from migrator import validate
+
+    results = validate.run(paths, pattern)
+    sys.stderr.write(validate.render(results))
+    return validate.exit_code(results)
+
+
+@click.command(
+    "generate",
+    epilog="Exit status: 0 printed a config on the pattern; 1 (--from) printed it unchanged, off the pattern; 2 usage error or the config failed.",
+)
+@click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), required=True, help=f"The pattern ({_PATTERN_HELP}).")
+@click.option("--model", default=None, metavar="NAME_OR_PATH", help="Hugging Face model id or local path (default: meta-llama/Llama-3.2-1B).")
+@click.option("--peft", is_flag=True, help="Add a LoRA `peft` block; with --from, also migrate a PEFT config.")
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False), default=None, metavar="CONFIG", help="Print CONFIG migrated to the pattern instead (the file is not touched).")
+def generate_command(pattern: str, model: str | None, peft: bool, source: str | None) -> int:
+    """Print a fine-tuning recipe on a pattern, each recommended key commented with why.
+
+    \b
+    Examples:
+      migrator generate --pattern te > llama_te.yaml
+      migrator generate --pattern fp32 --model Qwen/Qwen3-0.6B --peft
+      migrator generate --pattern te --from examples/llama.yaml
+    """
+    from migrator import generate, report
+    from migrator.runner import FileResult
+
+    if source is None:
+        sys.stdout.write(generate.skeleton(pattern, model or generate.DEFAULT_MODEL, peft))
+        return 0
+    if model is not None:
+        raise click.UsageError("--model applies to a new recipe, not to --from")
+    migrated = generate.from_config(Path(source), pattern, include_peft=peft)
+    sys.stderr.write(report.render("text", [FileResult(source, migrated.outcome)], Mode.CHECK))
+    if migrated.text is None:
+        return 2
+    sys.stdout.write(migrated.text)
+    if not migrated.on_pattern:
+        sys.stderr.write(f"{source}: printed unchanged; it does not follow pattern {pattern}\n")
+        return 1
+    return 0
+
+
+cli.add_command(validate_command)
+cli.add_command(generate_command)

@@ -1,18 +1,20 @@
-"""Project defaults from `[tool.migrator]` in the nearest pyproject.toml, checked against `schemas/config.schema.json`.
+"""Project defaults from `[tool.migrator]` in the nearest pyproject.toml, checked against its JSON Schema.
 
-The schema is the single description of the table (editors can use it too). It needs only a handful of
+`schema()` is the single description of the table; `schemas/config.schema.json` is its committed output
+for editors (`python -m migrator.schema` writes it, a test keeps it equal). It needs only a handful of
 JSON Schema keywords, interpreted here, so a run never pays for importing `jsonschema`; a test checks this
 reading agrees with `jsonschema` on valid and invalid tables.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
+
+from migrator.patterns import PATTERNS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,9 +37,30 @@ class ProjectConfig:
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    text = (Path(__file__).parent / "schemas" / "config.schema.json").read_text(encoding="utf-8")
-    result: dict[str, Any] = json.loads(text)
-    return result
+    from migrator.report import FORMATS
+
+    def option(description: str, **rule: Any) -> dict[str, Any]:
+        return {"description": description, **rule}
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:migrator:schema:config",
+        "title": "[tool.migrator] in pyproject.toml",
+        "description": "Project defaults for `migrate`; an option given on the command line wins over the same key here.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "pattern": option("Pattern risky configs are migrated to (`--pattern`).", enum=sorted(PATTERNS)),
+            "exclude": option("Globs of files and folders never searched (`--exclude`; the command line replaces this list). Matched against the path relative to this pyproject.toml's folder, each parent folder and each name.", type="array", items={"type": "string"}),
+            "force-exclude": option("Apply `exclude` to files named on the command line too (`--force-exclude`; what pre-commit needs).", type="boolean"),
+            "respect-gitignore": option("Inside a git work tree search only files git tracks or would track (`--respect-gitignore`).", type="boolean"),
+            "include-peft": option("Also migrate PEFT/LoRA configs (`--include-peft`).", type="boolean"),
+            "convert": option("Also convert configs already on the other recommended pattern (`--convert`).", type="boolean"),
+            "force": option("Move to TE FusedAdam even with tp_size > 1 (`--force`).", type="boolean"),
+            "jobs": option("Worker processes (`--jobs`); default: one per available CPU.", type="integer", minimum=1),
+            "output-format": option("Report format (`--output-format`).", enum=list(FORMATS)),
+        },
+    }
 
 
 def find_pyproject(start: Path) -> Path | None:

@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 import yaml
 
 from migrator import changes as changes_mod
-from migrator import suppressions
+from migrator import schema, suppressions
 from migrator.classify import Classification, ConfigError, Kind, classify
 from migrator.edits import OverlappingEdits
 from migrator.plan import Plan, make_plan
@@ -148,9 +148,23 @@ def _apply_plan(doc: YamlDocument, classification: Classification, full: Plan, p
         return outcome(Status.UNCHANGED)
     try:
         new_text = splice(doc, planned)
-        verify(new_text, changes_mod.apply(doc.data, planned))
+        written = verify(new_text, changes_mod.apply(doc.data, planned))
     except YamlError as exc:
         return outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
     except (VerificationError, OverlappingEdits) as exc:
         return outcome(Status.FAILED, problem=Problem(str(exc), hint="please report this file; it was left untouched"))
+    # The promise is a config on the pattern, so the result must pass the pattern's schema too.
+    missed = _pattern_misses(written.data, plan.target, suppressed)
+    if missed:
+        line, column = doc.line_of(missed[0].key_path)
+        message = f"the result would not follow pattern {plan.target}: {missed[0].message}"
+        return outcome(Status.FAILED, problem=Problem(message, line, column, "fix that key by hand; the file was left untouched"))
     return outcome(Status.MIGRATED, new_text=new_text)
+
+
+def _pattern_misses(data: object, target: str | None, suppressed: Iterable[LocatedFinding]) -> list[schema.Violation]:
+    """What the result misses of its pattern, except what a suppressed finding would have written there."""
+    if target is None:
+        return []
+    waived = [path for located in suppressed for path in (located.finding.path, *(change.path for change in located.finding.changes))]
+    return [miss for miss in schema.violations(data, target) if not any(miss.key_path[: len(path)] == path for path in waived)]

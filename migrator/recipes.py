@@ -32,7 +32,7 @@ _KD = frozenset({"KnowledgeDistillationRecipeForNextTokenPrediction", "Knowledge
 _BAGEL = frozenset({"FinetuneRecipeForMultimodal", "PretrainRecipeForMultimodal"})
 _DIFFUSION = frozenset({"TrainDiffusionRecipe"})
 # Recipe-less diffusion configs are recognised by the sections only that recipe reads.
-_DIFFUSION_SECTIONS = ("flow_matching", "fsdp", "ddp")
+DIFFUSION_SECTIONS = ("flow_matching", "fsdp", "ddp")
 
 
 def recipe_name(data: Mapping[str, Any]) -> str | None:
@@ -45,12 +45,18 @@ def recipe_name(data: Mapping[str, Any]) -> str | None:
     return recipe.strip().rsplit(".", 1)[-1]
 
 
+def recipe_names(family: Family) -> frozenset[str]:
+    """The recipe classes of a family, by name (the pattern schemas match the `recipe` key against them)."""
+    by_family = {Family.SPECULATIVE: _SPECULATIVE, Family.KD: _KD, Family.BAGEL: _BAGEL, Family.DIFFUSION: _DIFFUSION}
+    return by_family.get(family, frozenset())
+
+
 def family_of(data: Mapping[str, Any]) -> Family:
     name = recipe_name(data)
     if name is None:
         if "recipe_args" in data:
             return Family.SPECULATIVE
-        if any(section in data for section in _DIFFUSION_SECTIONS):
+        if any(section in data for section in DIFFUSION_SECTIONS):
             return Family.DIFFUSION
         return Family.TRAIN
     for names, family in (

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,10 @@ def corpus() -> Path:
     if not (path / "manifest.tsv").is_file():
         pytest.fail(f"MIGRATOR_CORPUS={value} does not hold the corpus (no manifest.tsv)")
     return path
+
+
+def writable_copy(source: Path, target: Path) -> None:
+    """Copy a tree's contents without its modes: the corpus is read-only, and migrate refuses read-only files."""
+    shutil.copytree(source, target, copy_function=shutil.copyfile)
+    for folder in (target, *(path for path in target.rglob("*") if path.is_dir())):
+        folder.chmod(0o755)

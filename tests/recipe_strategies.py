@@ -69,7 +69,12 @@ def recipe_trees(draw: Callable[[Any], Any]) -> Tree:
     optimizer: Tree = {"_target_": draw(st.sampled_from(OPTIMIZERS)), "lr": draw(st.sampled_from(NUMBERS))}
     if draw(st.booleans()):
         optimizer["betas"] = ["0.9", draw(st.sampled_from(["0.999", "0.95"]))]
-    for key, values in [("eps", ["1e-8", "1.0e-8"]), ("weight_decay", NUMBERS), ("foreach", BOOLS), ("fused", BOOLS), ("amsgrad", ["false", "False", "true"]), ("master_weights", BOOLS), ("exp_avg_dtype", ["torch.float32", "torch.bfloat16"])]:
+    # Each optimizer gets only arguments its class accepts: a valid recipe, whatever the migration does to it.
+    if "FusedAdam" in optimizer["_target_"]:
+        own = [("master_weights", BOOLS), ("exp_avg_dtype", ["torch.float32", "torch.bfloat16"])]
+    else:
+        own = [("foreach", BOOLS), ("fused", BOOLS), ("amsgrad", ["false", "False", "true"])]
+    for key, values in [("eps", ["1e-8", "1.0e-8"]), ("weight_decay", NUMBERS), *own]:
         value = optional(draw, st.sampled_from(values), 0.3)
         if value is not None:
             optimizer[key] = value
@@ -82,7 +87,8 @@ def recipe_trees(draw: Callable[[Any], Any]) -> Tree:
         distributed["tp_size"] = draw(st.sampled_from(["1", "1", "2"]))
         if draw(st.booleans()):
             distributed["sequence_parallel"] = draw(st.sampled_from(BOOLS))
-        policy = optional(draw, st.sampled_from(["null", "partial"]), 0.3)
+        # Only FSDP2 accepts an mp_policy key at all (the others raise): a valid recipe has none there.
+        policy = optional(draw, st.sampled_from(["null", "partial"]), 0.3) if strategy in (None, "fsdp2") else None
         if policy == "partial":
             distributed["mp_policy"] = {"param_dtype": "bfloat16", "output_dtype": draw(spelled(["float32", "bfloat16"]))}
         elif policy:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import difflib
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from migrator import patterns
 from migrator.engine import Status
 from migrator.rules import Options
 from migrator.runner import FileResult, Mode, Settings, run
+from tests.conftest import writable_copy
 
 # Keys a migration may write or remove; any other changed line is a defect.
 EDITABLE_KEY = re.compile(
@@ -42,12 +42,7 @@ def _without_touchable(data: dict) -> dict:
 @pytest.fixture(scope="module", params=["te", "fp32"])
 def migrated(request: pytest.FixtureRequest, corpus: Path, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp(f"corpus-{request.param}")
-    # The corpus is read-only, and migrate refuses read-only files: copy contents, not modes.
-    shutil.copytree(corpus / "examples", root / "examples", copy_function=shutil.copyfile)
-    for folder in (root / "examples").rglob("*"):
-        if folder.is_dir():
-            folder.chmod(0o755)
-    (root / "examples").chmod(0o755)
+    writable_copy(corpus / "examples", root / "examples")
     results = run(Settings((str(root / "examples"),), Options(pattern=request.param), Mode.WRITE))
     return request.param, root, results
 

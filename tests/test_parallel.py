@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,12 @@ from migrator import runner
 from migrator.engine import Status, migrate_yaml
 from migrator.runner import Mode, Settings, run
 from migrator.settings import Options
+from tests.conftest import writable_copy
 from tests.repos import RISKY, make_tree
 
 
 def test_corpus_jobs_2_equals_jobs_1(corpus: Path, tmp_path: Path) -> None:
-    shutil.copytree(corpus / "examples", tmp_path / "examples")
+    writable_copy(corpus / "examples", tmp_path / "examples")
     one = run(Settings((str(tmp_path / "examples"),), Options(pattern="te"), Mode.DIFF, jobs=1))
     two = run(Settings((str(tmp_path / "examples"),), Options(pattern="te"), Mode.DIFF, jobs=2))
     assert len(one) == 511

@@ -1,0 +1,145 @@
+"""`migrator validate`: do configs follow a recommended pattern? Each miss is reported at its key's line.
+
+A config is checked against its pattern's JSON Schema (`schema.py`); without `--pattern` it is valid
+when either pattern accepts it. Configs the tool does not cover (not applicable, PEFT) are skipped,
+exactly as `migrate` skips them, so the two commands never disagree about what is in scope.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from migrator import patterns, schema
+from migrator.classify import ConfigError, Kind, classify
+from migrator.engine import YAML_SUFFIXES, Status, migrate_yaml
+from migrator.files import FileError, read_source
+from migrator.runner import display_path, select_files
+from migrator.settings import Options, Settings
+from migrator.yaml_doc import YamlDocument, YamlError
+
+
+class Verdict(enum.Enum):
+    VALID = "valid"
+    INVALID = "invalid"
+    SKIPPED = "skipped"
+    NOT_RECIPE = "not-recipe"
+    ERROR = "error"  # could not be checked: unreadable, not YAML, bad YAML
+
+
+@dataclass(frozen=True)
+class Miss:
+    """One requirement missed, at the 1-based line and column of the key (or of its nearest parent)."""
+
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Checked:
+    path: str
+    verdict: Verdict
+    pattern: str | None = None  # the pattern it follows (valid) or was measured against (invalid)
+    misses: tuple[Miss, ...] = ()
+    note: str = ""  # the fix (invalid), why (skipped) or what went wrong (error)
+
+
+_SKIPPED = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
+
+
+def check_text(path: str, text: str, pattern: str | None) -> Checked:
+    try:
+        doc = YamlDocument(text)
+    except YamlError as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        return Checked(path, Verdict.ERROR, misses=(Miss(exc.line, exc.column, exc.message + hint),))
+    try:
+        classification = classify(doc.data)
+    except ConfigError as exc:
+        return Checked(path, Verdict.INVALID, pattern, (Miss(*doc.line_of(exc.path), str(exc)),), "fix the section's shape by hand")
+    if classification.kind is Kind.NOT_RECIPE:
+        return Checked(path, Verdict.NOT_RECIPE)
+    if classification.kind in _SKIPPED:
+        return Checked(path, Verdict.SKIPPED, note=f"{_SKIPPED[classification.kind]}: {classification.reason}")
+    candidates = [pattern] if pattern else list(patterns.PATTERNS)
+    missed = {name: schema.violations(doc.data, name) for name in candidates}
+    # Measured against the pattern it comes closest to: a torch config is reported against fp32, TE against te.
+    closest = min(candidates, key=lambda name: len(missed[name]))
+    if not missed[closest]:
+        return Checked(path, Verdict.VALID, closest)
+    misses = sorted((Miss(*doc.line_of(violation.key_path), violation.message) for violation in missed[closest]), key=lambda miss: (miss.line, miss.column))
+    return Checked(path, Verdict.INVALID, closest, tuple(misses), fix_hint(text, closest))
+
+
+def fix_hint(text: str, pattern: str) -> str:
+    """The `migrate` command that puts this config on `pattern`, found by running it in memory."""
+    for convert in (False, True):
+        outcome = migrate_yaml(text, Options(pattern=pattern, convert=convert))
+        if outcome.status is Status.MIGRATED and outcome.target == pattern:  # migrate validates what it writes
+            return f"run `migrate --pattern {pattern}{' --convert' if convert else ''}` to fix it"
+        if outcome.status is Status.FAILED and outcome.problem is not None:
+            return f"migrate cannot fix it ({outcome.problem.message}); fix it by hand"
+        blocker = next((located.finding for located in outcome.findings if located.finding.blocks), None)
+        if blocker is not None:
+            return f"migrate leaves it unchanged ({blocker.code} {blocker.message}); fix it by hand"
+    return "fix it by hand"
+
+
+def check_file(path: Path, pattern: str | None) -> Checked:
+    shown = display_path(path)
+    if not path.name.endswith(YAML_SUFFIXES):
+        return Checked(shown, Verdict.ERROR, note=f"unsupported file type `{path.suffix}` (pass .yaml or .yml files)")
+    try:
+        source = read_source(path)
+    except FileError as exc:
+        return Checked(shown, Verdict.ERROR, note=f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
+    return check_text(shown, source.text, pattern)
+
+
+def run(paths: Sequence[str], pattern: str | None) -> list[Checked]:
+    """Every YAML file under the paths, found as `migrate` finds them (git's view inside a work tree)."""
+    results = []
+    for path, problem in select_files(Settings(tuple(paths))):
+        if problem is not None:
+            results.append(Checked(display_path(path), Verdict.ERROR, note=f"{problem.message} ({problem.hint})"))
+        else:
+            results.append(check_file(path, pattern))
+    return results
+
+
+def _lines(result: Checked) -> list[str]:
+    if result.verdict is Verdict.SKIPPED:
+        return [f"{result.path}: skipped ({result.note})"]
+    prefix = "error: " if result.verdict is Verdict.ERROR else ""
+    lines = [f"{result.path}:{miss.line}:{miss.column}: {prefix}{miss.message}" for miss in result.misses]
+    if result.verdict is Verdict.INVALID:
+        lines.append(f"{result.path}: does not follow pattern {result.pattern}: {result.note}")
+    elif result.verdict is Verdict.ERROR and result.note:
+        lines.append(f"{result.path}: error: {result.note}")
+    return lines
+
+
+def render(results: Iterable[Checked]) -> str:
+    results = list(results)
+    counts = Counter(result.verdict for result in results)
+    lines = [line for result in results for line in _lines(result)]
+    parts = [
+        f"{counts[Verdict.VALID]} valid",
+        f"{counts[Verdict.INVALID]} invalid",
+        f"{counts[Verdict.SKIPPED]} skipped",
+        f"{counts[Verdict.NOT_RECIPE]} not recipes",
+        f"{counts[Verdict.ERROR]} errors",
+    ]
+    lines.append(f"{len(results)} files checked: " + ", ".join(parts))
+    return "\n".join(lines) + "\n"
+
+
+def exit_code(results: Iterable[Checked]) -> int:
+    verdicts = {result.verdict for result in results}
+    if Verdict.ERROR in verdicts:
+        return 2
+    return 1 if Verdict.INVALID in verdicts else 0
