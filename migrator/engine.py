@@ -57,12 +57,17 @@ class Outcome:
 
 _SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
 YAML_SUFFIXES = (".yaml", ".yml")
+PYTHON_SUFFIXES = (".py",)
 
 
 def front_end(suffix: str) -> Callable[[str, Options], Outcome] | None:
     """The engine for a file type; other front ends are imported only when such a file is seen."""
     if suffix in YAML_SUFFIXES:
         return migrate_yaml
+    if suffix in PYTHON_SUFFIXES:
+        from migrator.python import migrate_python  # libcst is loaded only when a .py file is seen
+
+        return migrate_python
     return None
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from migrator.engine import YAML_SUFFIXES, Outcome, Problem, Status, front_end
+from migrator.engine import PYTHON_SUFFIXES, YAML_SUFFIXES, Outcome, Problem, Status, front_end
 from migrator.files import FileError, decode, write_atomic
 from migrator.rules import Options
 
@@ -72,7 +72,7 @@ def _walk(root: Path) -> Iterator[Path]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = [name for name in dirs if name not in SKIPPED_DIRS]
         for name in files:
-            if name.endswith(YAML_SUFFIXES):
+            if name.endswith(YAML_SUFFIXES + PYTHON_SUFFIXES):
                 yield Path(folder, name)
 
 
