@@ -133,6 +133,8 @@ def code_overrides(scope: Scope, doc: PythonDocument) -> dict[str, list[Override
             root = dotted(func.value)
             if key is not None and root is not None:
                 groups.setdefault(root, []).append(Override(key, to_data(call.args[1].value, doc), call.args[1].value))
+    for overrides in groups.values():
+        overrides.sort(key=lambda override: doc.where(override.node))  # the last assignment wins
     return groups
 
 

@@ -202,7 +202,8 @@ def _migrate_pair(analysis: Analysis, loaded: Loaded, optimizer: cst.Call, targe
         node = where(undecidable)
         if analysis.first_time(node):
             what = "the storage dtype" if undecidable[0] == "model" else f"`{undecidable[1]}`"
-            analysis.report("MIG105", f"{what} comes from `{analysis.doc.code(node).strip()}`, not a literal: not migrated; set it explicitly or migrate by hand", node)
+            shown = node.value if isinstance(node, cst.Arg) else node
+            analysis.report("MIG105", f"{what} comes from `{analysis.doc.code(shown).strip()}`, not a literal: not migrated; set it explicitly or migrate by hand", node)
         return
     plan = plan_for(analysis, data, where)
     if plan is None:
