@@ -10,12 +10,19 @@ import re
 from migrator.engine import Outcome, Problem, Status
 from migrator.rules import Options
 
-# Text every rule needs to see before parsing is worth it: an optimizer, FSDP2, a dtype or a config key.
-_GATE = re.compile(r"Adam|optim|fully_shard|MixedPrecisionPolicy|torch_dtype|_target_")
+# Parsing with scope metadata costs about a second per thousand lines, so parse only when a rule can fire:
+# a model loaded here and an optimizer or FSDP2 to train it, or a config key (dict, override, mutation).
+_LOADER = re.compile(r"\bfrom_(?:pretrained|config)\b")
+_TRAINER = re.compile(r"Adam|fully_shard|\boptim\b")
+_CONFIG_KEY = re.compile(r"model\.torch_dtype|optimizer\._target_|[\"'](?:model|optimizer)[\"']\s*:")
+
+
+def worth_parsing(text: str) -> bool:
+    return bool(_CONFIG_KEY.search(text) or (_LOADER.search(text) and _TRAINER.search(text)))
 
 
 def migrate_python(text: str, options: Options) -> Outcome:
-    if not _GATE.search(text):
+    if not worth_parsing(text):
         return Outcome(Status.NOT_RECIPE)
     from migrator.python.engine import analyse_text
 

@@ -79,7 +79,7 @@ def plan_for(analysis: Analysis, data: Mapping[str, Any], where: Callable[[KeyPa
             line, column = analysis.doc.where(node)
             analysis.failure = analysis.failure or Problem(f"{blocker.code} {blocker.message}", line, column)
         for finding in plan.findings:
-            if finding.rule.level is not Level.FIX:
+            if finding.blocks and finding.rule.level is not Level.ERROR:  # an error is the failure itself
                 analysis.add(finding, where(finding.path))
         return None
     analysis.targets.add(plan.target)

@@ -24,6 +24,15 @@ class PythonSyntaxError(Exception):
         self.column = column
 
 
+def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> PythonSyntaxError:
+    """Python's own parser points at the offending line; libcst's sometimes at the next token."""
+    try:
+        compile(text, "<file>", "exec", dont_inherit=True)
+    except SyntaxError as python:
+        return PythonSyntaxError(python.msg, python.lineno or exc.raw_line, python.offset or 1)
+    return PythonSyntaxError(exc.message, exc.raw_line, exc.raw_column + 1)
+
+
 @dataclass(frozen=True)
 class ImportBinding:
     """A module-level name bound by an import: `import a.b as x` -> ("a.b", None, "x")."""
@@ -80,7 +89,7 @@ class PythonDocument:
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
-            raise PythonSyntaxError(exc.message, exc.raw_line, exc.raw_column + 1) from None
+            raise _syntax_error(text, exc) from None
         self.wrapper = MetadataWrapper(module)
         self.tree = self.wrapper.module
         self.context = CodemodContext()

@@ -44,14 +44,22 @@ def loaded_model(expression: cst.BaseExpression, analysis: Analysis) -> Loaded |
         method = expression.func.attr.value
         if method in patterns.MODEL_LOADERS:
             return Loaded(expression, cast)
-        if method in _STORAGE_CASTS or (method == "to" and _mentions_dtype(expression, analysis)):
+        if _storage_cast(expression, analysis):
             cast = expression
         expression = expression.func.value
     return None
 
 
-def _mentions_dtype(call: cst.Call, analysis: Analysis) -> bool:
-    for arg in call.args:
+def _storage_cast(expression: cst.BaseExpression, analysis: Analysis) -> bool:
+    """`.bfloat16()`, `.half()`, `.to(torch.bfloat16)`, `.to(device, dtype=...)`: sets the storage dtype."""
+    if not (isinstance(expression, cst.Call) and isinstance(expression.func, cst.Attribute)):
+        return False
+    method = expression.func.attr.value
+    if method in _STORAGE_CASTS:
+        return True
+    if method != "to":
+        return False
+    for arg in expression.args:
         value = to_data(arg.value, analysis.doc)
         if (arg.keyword is not None and arg.keyword.value == "dtype") or (isinstance(value, str) and patterns.dtype_kind(value)):
             return True
@@ -99,9 +107,14 @@ def linked_models(expression: cst.BaseExpression, scope: Scope, analysis: Analys
         while name is not None:  # `model.layers[0]` shares `model`'s storage
             if name not in seen:
                 seen.add(name)
-                for value in scope.values(name):
+                values = scope.values(name)
+                cast = next((value for value in values if _storage_cast(value, analysis)), None)
+                for value in values:
                     loaded = loaded_model(value, analysis)
-                    found += [loaded] if loaded is not None else linked_models(value, scope, analysis, seen)
+                    if loaded is not None:
+                        found.append(Loaded(loaded.call, loaded.cast or cast))  # `model = model.to(torch.bfloat16)`
+                    elif value is not cast:
+                        found += linked_models(value, scope, analysis, seen)
             name = name.rsplit(".", 1)[0] if "." in name else None
     unique: dict[cst.Call, Loaded] = {}
     for loaded in found:
@@ -193,7 +206,7 @@ def _migrate_pair(analysis: Analysis, loaded: Loaded, optimizer: cst.Call, targe
         section, key = (path + ("",))[:2]
         if section == "model":
             return _dtype_argument(loaded.call) or loaded.call
-        if section == "distributed":
+        if section == "distributed" and shards:
             return shards[0][1]
         return argument(optimizer, key, OPTIMIZER_POSITIONAL) or optimizer
 
