@@ -33,7 +33,7 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 def migrate_command(paths: tuple[str, ...], pattern: str, check: bool, diff: bool, include_peft: bool, convert: bool, force: bool, verbose: bool) -> int:
     """Rewrite AutoModel YAML recipes to a precision-safe pattern, touching only what must change.
 
-    PATH is a file or a directory (searched for *.yaml and *.yml); the default is the current directory.
+    PATH is a file or a directory (searched for *.yaml, *.yml and *.py); the default is the current directory.
     Every other byte of a file stays as it was, and each edit is re-parsed and checked before it is written.
 
     \b

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from migrator.engine import Outcome, Problem, Status
+from migrator.engine import Outcome, Status
 from migrator.rules import Options
 
 # Parsing with scope metadata costs about a second per thousand lines, so parse only when a rule can fire:
@@ -27,6 +27,3 @@ def migrate_python(text: str, options: Options) -> Outcome:
     from migrator.python.engine import analyse_text
 
     return analyse_text(text, options)
-
-
-__all__ = ["migrate_python", "Outcome", "Problem", "Status"]
