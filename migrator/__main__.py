@@ -1,3 +1,3 @@
-from migrator.cli import main
+from migrator.cli import group_main
 
-raise SystemExit(main())
+raise SystemExit(group_main())

@@ -44,10 +44,16 @@ def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
     return value
 
 
+def storage_key(model: Mapping[str, Any]) -> str:
+    """`torch_dtype`, or HF v5's `dtype` where a config spells the storage dtype that way (§2.4)."""
+    return "dtype" if "dtype" in model and "torch_dtype" not in model else "torch_dtype"
+
+
 def storage_kind(model: Mapping[str, Any], family: Family) -> str:
     """'bf16', 'fp32', 'fp16' or 'invalid': the storage dtype the recipe will really use (§2.3)."""
-    present = "torch_dtype" in model
-    value = model.get("torch_dtype")
+    key = storage_key(model)
+    present = key in model
+    value = model.get(key)
     if family is Family.KD and (value is None or value == patterns.AUTO):
         return "fp32"
     if not present:
@@ -100,14 +106,15 @@ def classify(data: object, include_peft: bool = False) -> Classification:
     if model is None:
         return result(Kind.NOT_APPLICABLE, "no model section: the storage dtype is not set by this file")
     storage = storage_kind(model, family)
+    key = storage_key(model)
     if storage == "bf16":
-        spelled = model.get("torch_dtype", "unset") if "torch_dtype" in model else "unset"
-        return result(Kind.RISKY, f"{target} with bf16 parameters (model.torch_dtype: {spelled}) keeps Adam state in bf16")
+        spelled = model[key] if key in model else "unset"
+        return result(Kind.RISKY, f"{target} with bf16 parameters (model.{key}: {spelled}) keeps Adam state in bf16")
     if storage == "fp32":
         return result(Kind.ON_PATTERN, f"{target} with float32 parameter storage", "fp32")
     if storage == "fp16":
         return result(Kind.NOT_APPLICABLE, "fp16 parameter storage is outside both patterns; review by hand")
     return result(
         Kind.NOT_APPLICABLE,
-        f"model.torch_dtype {model.get('torch_dtype')!r} is not a dtype AutoModel accepts (write float32 or bfloat16)",
+        f"model.{key} {model.get(key)!r} is not a dtype AutoModel accepts (write float32 or bfloat16)",
     )

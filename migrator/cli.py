@@ -1,17 +1,20 @@
-"""Command line: `migrate` (the main job) and the `migrator` group that holds it and later commands."""
+"""Command line: `migrate` (the main job) and the `migrator` group that holds it, `rules` and `explain`.
+
+Thin glue: options -> frozen `Settings` -> `runner.run` -> reports. Heavy modules (the engine, report
+formats) are imported inside the commands so `--version` and `--help` stay fast.
+"""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any, Sequence
 
 import click
 
 from migrator import __version__, patterns
-from migrator.report import diff as diff_report
-from migrator.report import text as text_report
-from migrator.rules import Options
-from migrator.runner import Mode, Settings, exit_code, run
+from migrator.report import FORMATS, MACHINE_FORMATS
+from migrator.settings import Mode, Options, Settings
 
 _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patterns.PATTERNS.items())
 
@@ -19,44 +22,112 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 @click.command(
     "migrate",
     epilog="Exit status: 0 nothing to do or all written; 1 changes pending (--check/--diff); "
-    "2 usage error or a file failed (wins over 1).",
+    "2 usage error or a file failed (wins over 1). Defaults come from [tool.migrator] in the nearest "
+    "pyproject.toml; the command line wins.",
 )
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
-@click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), default="fp32", show_default=True, help=f"Pattern to migrate to ({_PATTERN_HELP}).")
+@click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), default=None, help=f"Pattern to migrate to ({_PATTERN_HELP}). [default: fp32]")
 @click.option("--check", is_flag=True, help="Write nothing; list what would change; exit 1 if anything would.")
 @click.option("--diff", is_flag=True, help="Write nothing; print a unified diff (git apply accepts it) to stdout; exit 1 if not empty.")
-@click.option("--include-peft", is_flag=True, help="Also migrate PEFT/LoRA configs (left alone by default: bf16 storage is fine there).")
-@click.option("--convert", is_flag=True, help="Also convert configs already on the other recommended pattern.")
-@click.option("--force", is_flag=True, help="Move to TE FusedAdam even with tp_size > 1 (TE state is not sharded by TP).")
+@click.option("--include-peft/--no-include-peft", default=None, help="Also migrate PEFT/LoRA configs (left alone by default: bf16 storage is fine there).")
+@click.option("--convert/--no-convert", default=None, help="Also convert configs already on the other recommended pattern.")
+@click.option("--force/--no-force", default=None, help="Move to TE FusedAdam even with tp_size > 1 (TE state is not sharded by TP).")
+@click.option("--exclude", "exclude", multiple=True, metavar="GLOB", help="Never search files or folders matching GLOB (repeatable; replaces [tool.migrator] exclude).")
+@click.option("--force-exclude/--no-force-exclude", default=None, help="Apply --exclude to files named on the command line too (for pre-commit).")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Inside a git work tree, search only files git tracks or would track. [default: on]")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes. [default: one per CPU]")
+@click.option("--output-format", type=click.Choice(FORMATS), default=None, help="Report format; machine formats go to stdout or --output-file. [default: text]")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report there instead of stdout.")
+@click.option("--no-progress", is_flag=True, help="Never show the progress bar (it shows only on a terminal, for long runs).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show notes for files left unchanged.")
 @click.version_option(__version__, prog_name="migrator")
-def migrate_command(paths: tuple[str, ...], pattern: str, check: bool, diff: bool, include_peft: bool, convert: bool, force: bool, verbose: bool) -> int:
+def migrate_command(paths: tuple[str, ...], check: bool, diff: bool, output_file: str | None, no_progress: bool, verbose: bool, **options: Any) -> int:
     """Rewrite AutoModel YAML recipes to a precision-safe pattern, touching only what must change.
 
-    PATH is a file or a directory (searched for *.yaml, *.yml and *.py); the default is the current directory.
-    Every other byte of a file stays as it was, and each edit is re-parsed and checked before it is written.
+    PATH is a file or a directory (searched for *.yaml, *.yml and *.py; inside a git work tree only files git
+    tracks or would track); the default is the current directory. Every other byte of a file stays as it
+    was, and each edit is re-parsed and checked before it is written.
 
     \b
     Examples:
       migrate --pattern te examples/          rewrite in place
       migrate --check .                       CI gate: exit 1 if anything would change
       migrate --diff configs/a.yaml | git apply
+      migrate --check --output-format sarif -o migrator.sarif .
     """
+    from migrator import config
+
     if check and diff:
         raise click.UsageError("--check and --diff exclude each other")
-    mode = Mode.CHECK if check else Mode.DIFF if diff else Mode.WRITE
-    settings = Settings(paths or (".",), Options(pattern, convert, force, include_peft), mode)
-    results = run(settings)
-    if mode is Mode.DIFF:
+    try:
+        project = config.load(Path.cwd())
+    except config.ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    values = config.merge({**options, "exclude": options["exclude"] or None}, project)
+    output_format = values["output_format"]
+    if diff and output_format in MACHINE_FORMATS and output_file is None:
+        raise click.UsageError(f"--diff prints the patch on stdout: give --output-file for --output-format {output_format}")
+    settings = Settings(
+        paths or (".",),
+        Options(values["pattern"], values["convert"], values["force"], values["include_peft"]),
+        Mode.CHECK if check else Mode.DIFF if diff else Mode.WRITE,
+        values["jobs"],
+        values["exclude"],
+        values["force_exclude"],
+        values["respect_gitignore"],
+        str(project.root),
+    )
+    return _run_and_report(settings, output_format, output_file, verbose, progress=not no_progress)
+
+
+def _run_and_report(settings: Settings, output_format: str, output_file: str | None, verbose: bool, progress: bool) -> int:
+    from migrator import report
+    from migrator.report import diff as diff_report
+    from migrator.report.progress import ProgressBar
+    from migrator.runner import exit_code, run
+
+    bar = ProgressBar(sys.stderr) if progress else None
+    try:
+        results = run(settings, bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    if settings.mode is Mode.DIFF:
         sys.stdout.write(diff_report.render(results))
-    sys.stderr.write(text_report.render(results, mode, verbose))
-    return exit_code(results, mode)
+    sys.stderr.write(report.render("text", results, settings.mode, verbose))
+    if output_format in MACHINE_FORMATS or output_file:
+        rendered = report.render(output_format, results, settings.mode, verbose)
+        if output_file:
+            Path(output_file).write_text(rendered, encoding="utf-8")
+        else:
+            sys.stdout.write(rendered)
+    return exit_code(results, settings.mode)
 
 
 @click.group()
 @click.version_option(__version__, prog_name="migrator")
 def cli() -> None:
     """migrator: move NeMo AutoModel recipes off bf16 Adam state (pattern te or fp32)."""
+
+
+@cli.command("rules")
+def rules_command() -> None:
+    """List every rule: code, name, level, summary."""
+    from migrator.explain import rules_table
+
+    click.echo(rules_table(), nl=False)
+
+
+@cli.command("explain")
+@click.argument("code")
+def explain_command(code: str) -> None:
+    """Show what rule CODE (e.g. MIG001, or its name) does, why, a before/after example and references."""
+    from migrator.explain import UnknownRule, explain
+
+    try:
+        click.echo(explain(code), nl=False)
+    except UnknownRule as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 cli.add_command(migrate_command)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 from migrator import changes as changes_mod
+from migrator import suppressions
 from migrator.classify import Classification, ConfigError, Kind, classify
 from migrator.plan import Plan, make_plan
 from migrator.rules import Finding, Level, Options
@@ -53,15 +54,19 @@ class Outcome:
     new_text: str | None = None
     problem: Problem | None = None
     skip_reason: str = field(default="")
+    suppressed: tuple[LocatedFinding, ...] = ()  # left alone by a `# migrator: ignore` comment
 
 
 _SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)
+# Every suffix `front_end` accepts; discovery searches folders for exactly these.
+SUPPORTED_SUFFIXES = YAML_SUFFIXES + PYTHON_SUFFIXES
+SUPPRESSED_BLOCKER = "left unchanged (suppressed)"
 
 
 def front_end(suffix: str) -> Callable[[str, Options], Outcome] | None:
-    """The engine for a file type; other front ends are imported only when such a file is seen."""
+    """The engine for a file type (one of SUPPORTED_SUFFIXES); other front ends are imported only when such a file is seen."""
     if suffix in YAML_SUFFIXES:
         return migrate_yaml
     if suffix in PYTHON_SUFFIXES:
@@ -86,18 +91,36 @@ def migrate_yaml(text: str, options: Options) -> Outcome:
     if classification.kind in _SKIP_KINDS:
         return Outcome(Status.SKIPPED, classification, skip_reason=_SKIP_KINDS[classification.kind])
     plan = make_plan(doc.data, classification, options)
-    located = tuple(LocatedFinding(finding, *doc.line_of(finding.path)) for finding in plan.findings)
-    return _apply_plan(doc, classification, plan, located)
+    kept, suppressed = suppressions.partition(plan.findings, lambda finding: _lines_about(doc, finding), suppressions.parse(text))
+    return _apply_plan(doc, classification, plan, Plan(plan.target, tuple(kept)), _locate(doc, suppressed))
 
 
-def _apply_plan(doc: YamlDocument, classification: Classification, plan: Plan, located: tuple[LocatedFinding, ...]) -> Outcome:
+def _locate(doc: YamlDocument, findings: Iterable[Finding]) -> tuple[LocatedFinding, ...]:
+    return tuple(LocatedFinding(finding, *doc.line_of(finding.path)) for finding in findings)
+
+
+def _lines_about(doc: YamlDocument, finding: Finding) -> set[int]:
+    """Lines whose suppression comment covers the finding: its key, the keys it edits, and their blocks' openers."""
+    lines: set[int] = set()
+    for path in (finding.path, *(change.path for change in finding.changes)):
+        found, _ = doc.walk(path)
+        lines.update(entry.key.start_mark.line + 1 for entry in found)
+    return lines
+
+
+def _apply_plan(doc: YamlDocument, classification: Classification, full: Plan, plan: Plan, suppressed: tuple[LocatedFinding, ...]) -> Outcome:
+    """`full` holds every finding (a suppressed blocker still blocks), `plan` only the unsuppressed ones."""
+
     def outcome(status: Status, **kwargs: object) -> Outcome:
-        return Outcome(status, classification, plan.target, located, **kwargs)  # type: ignore[arg-type]
+        return Outcome(status, classification, plan.target, _locate(doc, plan.findings), suppressed=suppressed, **kwargs)  # type: ignore[arg-type]
 
-    blocker = plan.blocked_by
+    blocker = full.blocked_by
     if blocker is not None:
+        # Suppressing never makes the tool change more: a suppressed blocker keeps the file as it is, quietly.
+        if blocker not in plan.findings:
+            return outcome(Status.SKIPPED, skip_reason=SUPPRESSED_BLOCKER)
         line, column = doc.line_of(blocker.path)
-        if plan.failed:
+        if full.failed:
             return outcome(Status.FAILED, problem=Problem(f"{blocker.code} {blocker.message}", line, column))
         return outcome(Status.SKIPPED, skip_reason="left unchanged (warning)")
     planned = plan.changes

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 from migrator import patterns
-from migrator.changes import Change, Delete, Set
+from migrator.changes import Change, Set
+from migrator.classify import storage_key
 
 OPTIMIZER = ("optimizer",)
-TORCH_DTYPE = ("model", "torch_dtype")
 
 
 def as_number(value: Any) -> float | None:
@@ -65,14 +65,14 @@ def to_torch_changes(optimizer: Mapping[str, Any]) -> list[Change]:
 
 
 def storage_changes(model: Mapping[str, Any], target: str, model_present: bool) -> list[Change]:
-    """model.torch_dtype for the target pattern; an existing spelling of the right dtype stays as written."""
-    current = model.get("torch_dtype")
+    """The storage dtype for the target pattern; an existing spelling of the right dtype stays as written."""
+    key = storage_key(model)
     wanted = patterns.PATTERNS[target].storage_dtype
-    if "torch_dtype" in model and patterns.dtype_kind(current) == patterns.dtype_kind(wanted):
+    if key in model and patterns.dtype_kind(model[key]) == patterns.dtype_kind(wanted):
         return []
     if not model_present:
         return []
-    return [Set(TORCH_DTYPE, wanted)]
+    return [Set(("model", key), wanted)]
 
 
 def implicit_weight_decay(optimizer: Mapping[str, Any], switching_to_te: bool) -> float | None:
@@ -107,6 +107,3 @@ def decision_keys(optimizer: Mapping[str, Any]) -> tuple[str, ...]:
         keys += ("weight_decay",)  # decides adam_w_mode (L2 or decoupled)
     return keys
 
-
-def delete_changes(keys: list[str]) -> list[Change]:
-    return [Delete(OPTIMIZER + (key,)) for key in keys]

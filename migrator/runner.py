@@ -1,41 +1,47 @@
-"""Many paths in, one result per file out, in a stable order; writes only what verified."""
+"""Many paths in, one result per file out, in a stable order; writes only what verified.
+
+Files are processed in-process for one job or a small run, else in chunks on a process pool. Workers get
+paths and plain `Settings` only; every result is picklable data. A file that raises is that file's error,
+and a worker that dies takes only the file it was on with it (the rest are re-run).
+"""
 
 from __future__ import annotations
 
-import enum
 import os
 import traceback
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Generator, Iterable, Iterator, Sequence
 
-from migrator.engine import PYTHON_SUFFIXES, YAML_SUFFIXES, Outcome, Problem, Status, front_end
+from migrator import suppressions
+from migrator.discovery import Excluder, discover
+from migrator.engine import SUPPORTED_SUFFIXES, Outcome, Problem, Status, front_end
 from migrator.files import FileError, decode, write_atomic
-from migrator.rules import Options
+from migrator.rules import RULES
+from migrator.settings import Mode, Settings
 
-# Folders that never hold a user's recipes but can hold thousands of YAML files.
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"})
+__all__ = ["FileResult", "Mode", "Settings", "exit_code", "process_file", "run", "select_files"]
 
+SKIP_FILE = "skip-file"
+# Below this many files per worker, starting the pool costs more than it saves.
+MIN_FILES_PER_WORKER = 16
+MAX_CHUNK = 64  # files per task: large enough to amortise IPC, small enough to balance the load
 
-class Mode(enum.Enum):
-    WRITE = "write"
-    CHECK = "check"
-    DIFF = "diff"
-
-
-@dataclass(frozen=True)
-class Settings:
-    paths: tuple[str, ...]
-    options: Options
-    mode: Mode = Mode.WRITE
+ProgressCallback = Callable[[int, int], None]  # (files done, files in total)
 
 
 @dataclass(frozen=True)
 class FileResult:
+    """One file's result; small, since pool workers send it back (so `outcome.new_text` is dropped)."""
+
     path: str  # as shown to the user
     outcome: Outcome
-    before: str | None = None  # full decoded text (BOM included) when the file changed
+    before: str | None = None  # full decoded text (BOM included) of a changed file, in --diff mode only
     after: str | None = None
+    notices: tuple[Problem, ...] = ()  # about the file but not a rule's finding (e.g. an unknown code in a suppression)
 
     @property
     def status(self) -> Status:
@@ -43,37 +49,19 @@ class FileResult:
 
 
 def display_path(path: Path) -> str:
+    if not path.is_absolute():
+        return Path(os.path.normpath(path)).as_posix()
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def discover(paths: Iterable[str]) -> Iterator[tuple[Path, Problem | None]]:
-    """Every YAML file under the paths, sorted and once each; a missing path is a problem."""
-    seen: set[Path] = set()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(_walk(path))
-        elif path.is_file():
-            found = [path]
-        else:
-            yield path, Problem("no such file or directory", hint="check the path")
-            continue
-        for file in found:
-            key = file.resolve()
-            if key not in seen:
-                seen.add(key)
-                yield file, None
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [name for name in dirs if name not in SKIPPED_DIRS]
-        for name in files:
-            if name.endswith(YAML_SUFFIXES + PYTHON_SUFFIXES):
-                yield Path(folder, name)
+def select_files(settings: Settings) -> list[tuple[Path, Problem | None]]:
+    """Every file the run will process (a missing path carries its problem), in output order."""
+    excluder = Excluder(settings.exclude, settings.root)
+    found = discover(settings.paths, SUPPORTED_SUFFIXES, excluder, settings.force_exclude, settings.respect_gitignore)
+    return [(item.path, Problem("no such file or directory", hint="check the path") if item.missing else None) for item in found]
 
 
 def process_file(path: Path, settings: Settings) -> FileResult:
@@ -83,30 +71,111 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         source = decode(raw)
         migrate = front_end(path.suffix)
         if migrate is None:
-            return FileResult(shown, Outcome(Status.FAILED, problem=Problem(f"unsupported file type `{path.suffix}`", hint="pass .yaml or .yml files")))
+            return _failed(shown, f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files")
+        directives = suppressions.parse(source.text)
+        notices = tuple(Problem(f"unknown rule code `{code}` in a `# migrator: ignore` comment", line, 1, "see `migrator rules`") for line, code in directives.unknown_codes(RULES))
+        if directives.skip_file:
+            return FileResult(shown, Outcome(Status.SKIPPED, skip_reason=SKIP_FILE), notices=notices)
         outcome = migrate(source.text, settings.options)
         if outcome.status is not Status.MIGRATED or outcome.new_text is None:
-            return FileResult(shown, outcome)
+            return FileResult(shown, outcome, notices=notices)
         new_bytes = source.restore(outcome.new_text)
         if settings.mode is Mode.WRITE:
             write_atomic(path, new_bytes)
-        return FileResult(shown, outcome, raw.decode("utf-8"), new_bytes.decode("utf-8"))
+        outcome = replace(outcome, new_text=None)
+        if settings.mode is Mode.DIFF:
+            return FileResult(shown, outcome, raw.decode("utf-8"), new_bytes.decode("utf-8"), notices)
+        return FileResult(shown, outcome, notices=notices)
     except FileError as exc:
-        return FileResult(shown, Outcome(Status.FAILED, problem=Problem(exc.message, hint=exc.hint)))
+        return _failed(shown, exc.message, exc.hint)
     except OSError as exc:
-        return FileResult(shown, Outcome(Status.FAILED, problem=Problem(f"cannot read or write: {exc.strerror or exc}", hint="check permissions and free space")))
+        return _failed(shown, f"cannot read or write: {exc.strerror or exc}", "check permissions and free space")
     except Exception as exc:  # one file's bug must never stop the run
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return FileResult(shown, Outcome(Status.FAILED, problem=Problem(f"internal error: {detail}", hint="please report this file")))
+        return _failed(shown, f"internal error: {detail}", "please report this file")
 
 
-def run(settings: Settings) -> list[FileResult]:
-    results = []
-    for path, problem in discover(settings.paths):
-        if problem is not None:
-            results.append(FileResult(display_path(path), Outcome(Status.FAILED, problem=problem)))
-        else:
-            results.append(process_file(path, settings))
+def _failed(shown: str, message: str, hint: str) -> FileResult:
+    return FileResult(shown, Outcome(Status.FAILED, problem=Problem(message, hint=hint)))
+
+
+def _process_chunk(paths: Sequence[Path], settings: Settings) -> list[FileResult]:
+    return [process_file(path, settings) for path in paths]
+
+
+def worker_count(settings: Settings, files: int) -> int:
+    jobs = settings.jobs or _available_cpus()
+    return max(1, min(jobs, files // MIN_FILES_PER_WORKER))
+
+
+def _available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def run(settings: Settings, on_progress: ProgressCallback | None = None) -> list[FileResult]:
+    selected = select_files(settings)
+    results: list[FileResult] = []
+    # Interruption seam: a KeyboardInterrupt raised in this loop closes the stream at once (the pool
+    # cancels what has not started and is shut down) and leaves `results` holding every finished file,
+    # in order; catching it here is all a partial report needs.
+    with closing(iter_results(selected, settings)) as stream:
+        for result in stream:
+            results.append(result)
+            if on_progress is not None:
+                on_progress(len(results), len(selected))
+    return results
+
+
+def iter_results(selected: Sequence[tuple[Path, Problem | None]], settings: Settings) -> Generator[FileResult, None, None]:
+    """One result per selected path, in the order given."""
+    files = [path for path, problem in selected if problem is None]
+    workers = worker_count(settings, len(files))
+    processed = _in_process(files, settings) if workers == 1 else _in_pool(files, settings, workers)
+    for path, problem in selected:
+        yield FileResult(display_path(path), Outcome(Status.FAILED, problem=problem)) if problem is not None else next(processed)
+
+
+def _in_process(files: Iterable[Path], settings: Settings) -> Iterator[FileResult]:
+    for path in files:
+        yield process_file(path, settings)
+
+
+def _in_pool(files: Sequence[Path], settings: Settings, workers: int) -> Iterator[FileResult]:
+    size = max(1, min(MAX_CHUNK, len(files) // (workers * 4)))
+    chunks = [files[start : start + size] for start in range(0, len(files), size)]
+    executor = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = [executor.submit(_process_chunk, chunk, settings) for chunk in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            yield from _chunk_results(chunk, future, settings)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunk_results(chunk: Sequence[Path], future: Future[list[FileResult]], settings: Settings) -> Iterable[FileResult]:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        # A worker died (a segfault in a parser, the OOM killer): the pool is gone, so find the culprit alone.
+        return _isolate_crashes(chunk, settings)
+
+
+def _isolate_crashes(files: Sequence[Path], settings: Settings) -> list[FileResult]:
+    """Each file on a fresh single worker, in order: the file it dies on is reported, the rest are re-run."""
+    results: list[FileResult] = []
+    while len(results) < len(files):
+        remaining = files[len(results) :]
+        with ProcessPoolExecutor(max_workers=1) as executor:
+            futures = [executor.submit(process_file, path, settings) for path in remaining]
+            for path, future in zip(remaining, futures, strict=True):
+                try:
+                    results.append(future.result())
+                except BrokenProcessPool:
+                    results.append(_failed(display_path(path), "the worker process died on this file", "please report this file"))
+                    break
     return results
 
 

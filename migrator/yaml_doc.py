@@ -79,7 +79,12 @@ class YamlDocument:
         return self.line_starts[mark.line] + mark.column
 
     def line_end(self, offset: int) -> int:
-        """Offset just past the line break of the line holding `offset` (or the end of text)."""
+        """Offset just past the line break of the line that `offset` ends content on (or the end of text).
+
+        Content that ends at a line start (a block scalar keeps its line break) ends on the line before.
+        """
+        if offset > 0 and self.text[offset - 1] in "\n\r\x85\u2028\u2029":
+            return offset
         match = _LINE_BREAK.search(self.text, offset)
         return match.end() if match else len(self.text)
 

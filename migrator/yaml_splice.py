@@ -109,18 +109,22 @@ class _Splicer:
             raise self._refuse(change.path, "its parent is not a mapping", mapping)
 
     # -- indentation -----------------------------------------------------------------------
-    def indent_step(self) -> int:
-        """The file's own nesting step (2 or 4 ...), from its first nested block mapping."""
+    def _nesting_step(self, mapping_path: KeyPath, column: int) -> int:
+        """Indent a new nested block like the block it goes into (2 or 4 ...), else like the file."""
+        if mapping_path:
+            parent_column = self.doc.line_of(mapping_path)[1] - 1
+            if column > parent_column:
+                return column - parent_column
         if self._step is None:
             self._step = _find_step(self.doc) or _DEFAULT_INDENT_STEP
         return self._step
 
-    def _block_lines(self, mapping: dict[str, Any], indent: int) -> list[str]:
+    def _block_lines(self, mapping: dict[str, Any], indent: int, step: int) -> list[str]:
         lines = []
         for key, value in mapping.items():
             if isinstance(value, dict):
                 lines.append(" " * indent + f"{render_scalar(key)}:")
-                lines.extend(self._block_lines(value, indent + self.indent_step()))
+                lines.extend(self._block_lines(value, indent + step, step))
             else:
                 lines.append(" " * indent + f"{render_scalar(key)}: {render_scalar(value)}")
         return lines
@@ -139,7 +143,8 @@ class _Splicer:
             return
         pairs = self.doc.pairs(mapping)
         column = pairs[0][0].start_mark.column
-        self._append_lines(_content_end(self.doc, pairs[-1][1]), self._block_lines(item, column))
+        lines = self._block_lines(item, column, self._nesting_step(path[:-1], column))
+        self._append_lines(_content_end(self.doc, pairs[-1][1]), lines)
 
     def _append_lines(self, content_end: int, lines: list[str]) -> None:
         """Insert whole lines after the line holding `content_end`."""
@@ -160,8 +165,8 @@ class _Splicer:
             colon = self.doc.text.index(":", colon) + 1
             if start != end:  # `key: null  # c` -> `key:  # c`, then the block below
                 self.edits.append(TextEdit(colon, end, ""))
-            column = entry.key.start_mark.column + self.indent_step()
-            self._append_lines(end, self._block_lines(value, column))
+            step = self._nesting_step(path[:-1], entry.key.start_mark.column)
+            self._append_lines(end, self._block_lines(value, entry.key.start_mark.column + step, step))
             return
         text = render_flow(value)
         if start == end:  # empty value right after the colon: `key:` -> `key: value`

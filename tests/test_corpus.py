@@ -19,11 +19,11 @@ from migrator.runner import FileResult, Mode, Settings, run
 
 # Keys a migration may write or remove; any other changed line is a defect.
 EDITABLE_KEY = re.compile(
-    r"^\s*(torch_dtype|_target_|adam_w_mode|weight_decay|bias_correction|master_weights|store_param_remainders"
+    r"^\s*(torch_dtype|dtype|_target_|adam_w_mode|weight_decay|bias_correction|master_weights|store_param_remainders"
     r"|exp_avg_dtype|exp_avg_sq_dtype|mp_policy|param_dtype|reduce_dtype|output_dtype|cast_forward_inputs"
     r"|foreach|fused|amsgrad|maximize|differentiable|capturable|decoupled_weight_decay):"
 )
-TOUCHABLE = {"model": {"torch_dtype"}, "distributed": {"mp_policy"}, "optimizer": None}  # None: whole section
+TOUCHABLE = {"model": {"torch_dtype", "dtype"}, "distributed": {"mp_policy"}, "optimizer": None}  # None: whole section
 
 
 def _manifest(corpus: Path) -> dict[str, dict[str, str]]:
@@ -92,7 +92,7 @@ def test_written_files_hold_intended_data_and_nothing_else(migrated, corpus: Pat
         if optimizer.get("_target_") in patterns.TE_FUSED_ADAM_TARGETS:
             assert optimizer["master_weights"] is True and not set(patterns.TE_REJECTED_ARGUMENTS) & optimizer.keys(), path
         elif pattern == "fp32" and "MIG001" in {f.finding.code for f in result.outcome.findings}:
-            assert model["torch_dtype"] == "float32", path
+            assert model.get("torch_dtype", model.get("dtype")) == "float32", path
         policy = (after.get("distributed") or {}).get("mp_policy")
         if isinstance(policy, dict):
             assert set(patterns.MP_POLICY) <= policy.keys(), path

@@ -5,21 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from migrator.engine import Status
+from migrator.engine import SUPPRESSED_BLOCKER, Problem, Status
 from migrator.rules import Level
 from migrator.runner import FileResult, Mode
+
+# Skip reasons whose explanation is the findings printed right after.
+_EXPLAINED_BY_FINDINGS = ("left unchanged (warning)", SUPPRESSED_BLOCKER)
 
 
 def _file_lines(result: FileResult, mode: Mode, verbose: bool) -> list[str]:
     outcome = result.outcome
     lines = []
     if outcome.status is Status.FAILED and outcome.problem is not None:
-        problem = outcome.problem
-        where = f"{result.path}:{problem.line}:{problem.column}" if problem.line else result.path
-        hint = f" ({problem.hint})" if problem.hint else ""
-        lines.append(f"{where}: error: {problem.message}{hint}")
-    elif outcome.status is Status.SKIPPED and outcome.classification is not None and outcome.skip_reason != "left unchanged (warning)":
-        lines.append(f"{result.path}: skipped ({outcome.skip_reason}): {outcome.classification.reason}")
+        lines.append(_problem_line(result.path, "error", outcome.problem))
+    elif outcome.status is Status.SKIPPED and outcome.skip_reason not in _EXPLAINED_BY_FINDINGS:
+        why = f": {outcome.classification.reason}" if outcome.classification is not None else ""
+        lines.append(f"{result.path}: skipped ({outcome.skip_reason}){why}")
     elif outcome.status is Status.MIGRATED:
         verb = "migrated" if mode is Mode.WRITE else "would migrate"
         lines.append(f"{result.path}: {verb} to pattern {outcome.target}")
@@ -29,7 +30,15 @@ def _file_lines(result: FileResult, mode: Mode, verbose: bool) -> list[str]:
             continue
         label = {Level.FIX: "", Level.INFO: "note: ", Level.WARNING: "warning: "}[located.level]
         lines.append(f"{result.path}:{located.line}:{located.column}: {label}{finding.code} {finding.message}")
+    lines += [f"{result.path}:{located.line}:{located.column}: suppressed: {located.finding.code} {located.finding.message}" for located in outcome.suppressed]
+    lines += [_problem_line(result.path, "warning", notice) for notice in result.notices]
     return lines
+
+
+def _problem_line(path: str, label: str, problem: Problem) -> str:
+    where = f"{path}:{problem.line}:{problem.column}" if problem.line else path
+    hint = f" ({problem.hint})" if problem.hint else ""
+    return f"{where}: {label}: {problem.message}{hint}"
 
 
 def render(results: list[FileResult], mode: Mode, verbose: bool = False) -> str:
@@ -50,4 +59,7 @@ def summary(results: Iterable[FileResult], mode: Mode) -> str:
         f"{statuses[Status.NOT_RECIPE]} not recipes",
         f"{statuses[Status.FAILED]} failed",
     ]
+    suppressed = sum(len(result.outcome.suppressed) for result in results)
+    if suppressed:
+        parts.append(f"{suppressed} findings suppressed")
     return f"{len(results)} files scanned: " + ", ".join(parts)

@@ -14,6 +14,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 from migrator.changes import Change, KeyPath
 from migrator.classify import Classification
+from migrator.settings import Options
+
+__all__ = ["RULES", "Context", "Finding", "Level", "Options", "Rule", "register"]
 
 
 class Level(enum.Enum):
@@ -21,14 +24,6 @@ class Level(enum.Enum):
     INFO = "info"  # explains why something was not done
     WARNING = "warning"  # with `blocks`: file left unchanged on purpose
     ERROR = "error"  # the file cannot be migrated faithfully: it fails
-
-
-@dataclass(frozen=True)
-class Options:
-    pattern: str = "fp32"
-    convert: bool = False
-    force: bool = False
-    include_peft: bool = False
 
 
 @dataclass(frozen=True)

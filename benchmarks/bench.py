@@ -1,0 +1,154 @@
+"""Benchmark migrate against its baselines on the real AutoModel corpus, all in one run.
+
+    python benchmarks/bench.py [--corpus DIR] [--runs 5] [--scale 10]
+
+Baselines (in-process, on the same files): raw read, the fastest C YAML parser available
+(PyYAML's CSafeLoader, libyaml), a ruamel.yaml round-trip load; for Python files a bare libcst
+parse. The tool is timed as whole processes (`migrate --check`, `migrate` writing a fresh copy,
+`--jobs 1`/`--jobs 2`, the corpus as is and replicated), plus start-up and peak memory.
+Figures are medians; targets are judged on ratios measured in this same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+REPO = Path(__file__).resolve().parent.parent
+MIGRATE = [sys.executable, "-m", "migrator"]
+
+
+def median_time(action: Callable[[], object], runs: int, prepare: Callable[[], object] | None = None) -> float:
+    samples = []
+    for _ in range(runs):
+        if prepare is not None:
+            prepare()
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def run_tool(*args: str) -> None:
+    completed = subprocess.run([*MIGRATE, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if completed.returncode not in (0, 1):
+        raise SystemExit(f"migrate {' '.join(args)} failed ({completed.returncode}):\n{completed.stderr[-2000:]}")
+
+
+def peak_memory_mb(*args: str) -> float:
+    """Largest resident set of the tool's process tree (the process or one of its workers)."""
+    probe = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, *MIGRATE, *args], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def supports(option: str) -> bool:
+    return option in subprocess.run([*MIGRATE, "migrate", "--help"], capture_output=True, text=True).stdout
+
+
+def replicate(source: Path, target: Path, copies: int) -> None:
+    for index in range(copies):
+        shutil.copytree(source, target / f"copy{index}")
+
+
+def files_under(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    return sorted(path for path in root.rglob("*") if path.suffix in suffixes)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    default_corpus = os.environ.get("MIGRATOR_CORPUS", str(REPO.parent / "shared" / "corpus" / "automodel"))
+    parser.add_argument("--corpus", type=Path, default=Path(default_corpus))
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scale", type=int, default=10)
+    args = parser.parse_args()
+    if not (args.corpus / "examples").is_dir():
+        raise SystemExit(f"no corpus at {args.corpus} (pass --corpus or set MIGRATOR_CORPUS)")
+
+    import yaml
+    from ruamel.yaml import YAML
+
+    from migrator.engine import front_end
+
+    rows: list[tuple[str, float, str]] = []
+    with tempfile.TemporaryDirectory(prefix="migrator-bench-") as tmp:
+        work = Path(tmp)
+        one = work / "x1"
+        shutil.copytree(args.corpus / "examples", one / "examples")
+        scaled = work / f"x{args.scale}"
+        replicate(one, scaled, args.scale)
+        yaml_files = files_under(one, (".yaml", ".yml"))
+        texts = [path.read_text() for path in yaml_files]
+
+        read = median_time(lambda: [path.read_bytes() for path in yaml_files], args.runs)
+        c_parse = median_time(lambda: [yaml.load(text, Loader=yaml.CSafeLoader) for text in texts], args.runs)
+        rt = YAML(typ="rt")
+        ruamel = median_time(lambda: [rt.load(text) for text in texts], max(1, args.runs // 2))
+        rows += [
+            (f"baseline: raw read ({len(yaml_files)} files)", read, ""),
+            ("baseline: C YAML parse (CSafeLoader)", c_parse, ""),
+            ("baseline: ruamel round-trip load", ruamel, ""),
+        ]
+
+        jobs = supports("--jobs")
+        job_args = (lambda n: ["--jobs", str(n)]) if jobs else (lambda n: [])
+        version = median_time(lambda: run_tool("--version"), args.runs)
+        check1 = median_time(lambda: run_tool("migrate", "--check", "--pattern", "te", *job_args(1), str(one)), args.runs)
+        fresh = work / "write"
+
+        def fresh_copy() -> None:
+            shutil.rmtree(fresh, ignore_errors=True)
+            shutil.copytree(one, fresh)
+
+        write1 = median_time(lambda: run_tool("migrate", "--pattern", "te", *job_args(1), str(fresh)), args.runs, fresh_copy)
+        check_scaled = median_time(lambda: run_tool("migrate", "--check", "--pattern", "te", *job_args(1), str(scaled)), args.runs)
+        rows += [
+            ("tool: migrate --version (start-up)", version, ""),
+            ("tool: migrate --check, x1, --jobs 1", check1, f"{check1 / c_parse:.2f}x C parse (target <= 3x)"),
+            ("tool: migrate (write), x1, --jobs 1", write1, f"{write1 / c_parse:.2f}x C parse (target <= 5x)"),
+            (f"tool: migrate --check, x{args.scale}, --jobs 1", check_scaled, f"{check_scaled / check1:.2f}x the x1 run (target <= {args.scale * 1.05:.1f}x)"),
+        ]
+        if jobs:
+            check_scaled_2 = median_time(lambda: run_tool("migrate", "--check", "--pattern", "te", "--jobs", "2", str(scaled)), args.runs)
+            rows.append((f"tool: migrate --check, x{args.scale}, --jobs 2", check_scaled_2, f"{check_scaled / check_scaled_2:.2f}x faster than --jobs 1 (target >= 1.6x)"))
+        peak = peak_memory_mb("migrate", "--check", "--pattern", "te", str(scaled))
+
+        py_files = files_under(args.corpus, (".py",))
+        if py_files and front_end(".py") is not None:
+            import libcst
+
+            py_dir = work / "py"
+            for path in py_files:
+                target = py_dir / path.relative_to(args.corpus)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+            sources = [path.read_text() for path in py_files]
+            cst = median_time(lambda: [libcst.parse_module(source) for source in sources], max(1, args.runs // 2))
+            py_check = median_time(lambda: run_tool("migrate", "--check", "--pattern", "te", str(py_dir)), args.runs)
+            rows += [
+                (f"baseline: bare libcst parse ({len(py_files)} .py files)", cst, ""),
+                ("tool: migrate --check on the .py files", py_check, f"{py_check / cst:.2f}x bare libcst parse"),
+            ]
+
+    width = max(len(name) for name, _, _ in rows)
+    print(f"{'measurement':<{width}}  {'median':>10}  ratio")
+    for name, seconds, ratio in rows:
+        print(f"{name:<{width}}  {seconds * 1000:>8.1f}ms  {ratio}")
+    print(f"peak memory, migrate --check x{args.scale}: {peak:.0f} MB (target < 200 MB)")
+    print(f"start-up: {version * 1000:.0f} ms (target < 150 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""Project defaults from `[tool.migrator]` in the nearest pyproject.toml, checked against `schemas/config.schema.json`.
+
+The schema is the single description of the table (editors can use it too). It needs only a handful of
+JSON Schema keywords, interpreted here, so a run never pays for importing `jsonschema`; a test checks this
+reading agrees with `jsonschema` on valid and invalid tables.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+_TYPES: Mapping[str, type | tuple[type, ...]] = {"string": str, "boolean": bool, "integer": int, "array": list, "object": dict}
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    root: Path  # the folder of the pyproject.toml, or the start folder when there is none
+    source: Path | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)  # keys as written (`include-peft`)
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    text = (Path(__file__).parent / "schemas" / "config.schema.json").read_text(encoding="utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(start: Path) -> ProjectConfig:
+    """The nearest pyproject.toml's `[tool.migrator]` (empty if absent); a bad file or value is a ConfigError."""
+    start = start.resolve()
+    source = find_pyproject(start)
+    if source is None:
+        return ProjectConfig(start)
+    try:
+        with open(source, "rb") as handle:
+            document = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot read: {exc}") from None
+    table = document.get("tool", {}).get("migrator", {})
+    errors = validate(table)
+    if errors:
+        raise ConfigError(f"{source}: [tool.migrator] " + "; ".join(errors))
+    return ProjectConfig(source.parent, source, table)
+
+
+def validate(value: Any, node: Mapping[str, Any] | None = None, where: str = "") -> list[str]:
+    """Errors of `value` against the config schema (the keywords it uses: type, enum, minimum, items, properties)."""
+    node = schema() if node is None else node
+    label = where or "table"
+    expected = node.get("type")
+    if expected is not None and not _has_type(value, expected):
+        return [f"{label}: expected {expected}, got {type(value).__name__} {value!r}"]
+    if "enum" in node and value not in node["enum"]:
+        return [f"{label}: {value!r} is not one of " + ", ".join(map(str, node["enum"]))]
+    if "minimum" in node and value < node["minimum"]:
+        return [f"{label}: {value!r} is less than {node['minimum']}"]
+    errors: list[str] = []
+    if "items" in node:
+        for index, item in enumerate(value):
+            errors += validate(item, node["items"], f"{label}[{index}]")
+    properties = node.get("properties")
+    if properties is not None:
+        for key, item in value.items():
+            if key in properties:
+                errors += validate(item, properties[key], key)
+            elif node.get("additionalProperties") is False:
+                errors.append(f"unknown key `{key}` (known: {', '.join(properties)})")
+    return errors
+
+
+def _has_type(value: Any, expected: str) -> bool:
+    if isinstance(value, bool):  # bool is an int subclass; JSON Schema keeps them apart
+        return expected == "boolean"
+    return isinstance(value, _TYPES[expected])
+
+
+# What a setting is when neither the command line nor [tool.migrator] gives it.
+DEFAULTS: Mapping[str, Any] = {
+    "pattern": "fp32",
+    "exclude": (),
+    "force_exclude": False,
+    "respect_gitignore": True,
+    "include_peft": False,
+    "convert": False,
+    "force": False,
+    "jobs": None,
+    "output_format": "text",
+}
+
+
+def merge(command_line: Mapping[str, Any], project: ProjectConfig) -> dict[str, Any]:
+    """Effective values for DEFAULTS' keys: the command line (when given, i.e. not None) wins over the project."""
+    merged = {}
+    for key, default in DEFAULTS.items():
+        given = command_line.get(key)
+        from_project = project.values.get(key.replace("_", "-"), default)
+        merged[key] = given if given is not None else from_project
+    merged["exclude"] = tuple(merged["exclude"])
+    return merged

@@ -1,0 +1,125 @@
+"""Which files a run processes: folders searched (git's view when inside a work tree), excludes applied.
+
+Inside a git work tree a folder yields the files git tracks or would track (`git ls-files -co
+--exclude-standard`: `.gitignore`, `.git/info/exclude` and the global excludes respected); elsewhere, or
+with `respect_gitignore=False`, the folder is walked. Either way virtualenv, cache and VCS folders are
+skipped and the `exclude` globs apply. A file named on the command line is always processed unless
+`force_exclude` is set (pre-commit passes every staged file by name).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+# Folders that never hold a user's recipes but can hold thousands of YAML files.
+SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"})
+
+
+@dataclass(frozen=True)
+class Found:
+    path: Path
+    missing: bool = False  # named on the command line but does not exist
+
+
+class Excluder:
+    """`exclude` globs, matched against the path relative to the project root, each parent folder, and each name.
+
+    So `legacy` drops every file under any folder named legacy, `examples/old/*` one folder's files, and
+    `*.tmpl.yaml` a name anywhere. `*` also matches `/` (fnmatch semantics).
+    """
+
+    def __init__(self, globs: Iterable[str], root: str | os.PathLike[str]) -> None:
+        patterns = [fnmatch.translate(glob.rstrip("/")) for glob in globs if glob.strip("/")]
+        self._regex = re.compile("|".join(patterns)) if patterns else None
+        self._root = Path(root).resolve()
+
+    def excludes(self, path: Path) -> bool:
+        return self.under(path.parent)(path.name)
+
+    def under(self, folder: Path) -> Callable[[str], bool]:
+        """A test for paths relative to `folder` (`a/b.yaml`), with the folder's own position computed once."""
+        if self._regex is None:
+            return _never
+        absolute = Path(os.path.abspath(folder))
+        try:
+            prefix = absolute.relative_to(self._root).parts
+        except ValueError:
+            prefix = absolute.parts[1:]
+        match = self._regex.fullmatch
+
+        def excludes(relative: str) -> bool:
+            parts = (*prefix, *relative.split("/"))
+            return any(match(name) for name in parts) or any(match("/".join(parts[:end])) for end in range(2, len(parts) + 1))
+
+        return excludes
+
+
+def _never(relative: str) -> bool:
+    return False
+
+
+def discover(paths: Iterable[str], suffixes: tuple[str, ...], excluder: Excluder, force_exclude: bool = False, respect_gitignore: bool = True) -> Iterator[Found]:
+    """Each file once, in command-line order, each folder's files sorted; missing paths reported in place."""
+    seen: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            # Resolving the folder once (not every file) still catches overlapping arguments (`a/ a/b/`).
+            base = os.path.realpath(path)
+            names = sorted(_search(path, suffixes, excluder.under(path), respect_gitignore), key=lambda name: name.split("/"))
+            found = [(path / name, os.path.join(base, name)) for name in names]
+        elif path.is_file():
+            found = [] if force_exclude and excluder.excludes(path) else [(path, os.path.realpath(path))]
+        else:
+            yield Found(path, missing=True)
+            continue
+        for file, key in found:
+            if key not in seen:
+                seen.add(key)
+                yield Found(file)
+
+
+def _search(folder: Path, suffixes: tuple[str, ...], excludes: Callable[[str], bool], respect_gitignore: bool) -> Iterable[str]:
+    """Names relative to `folder` (with `/`) of the files to process under it."""
+    listed = _git_files(folder) if respect_gitignore else None
+    if listed is None:
+        return _walk(folder, suffixes, excludes)
+    return (
+        name
+        for name in listed
+        if name.endswith(suffixes)
+        and not any(part in SKIPPED_DIRS for part in name.split("/")[:-1])
+        # Tracked files deleted from the work tree are still listed; submodules are listed as folders.
+        and os.path.isfile(folder / name)
+        and not excludes(name)
+    )
+
+
+def _git_files(folder: Path) -> list[str] | None:
+    """Paths (relative to `folder`) git tracks or would track, or None when not in a work tree or no git."""
+    try:
+        listing = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            capture_output=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    names = listing.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [name for name in dict.fromkeys(names) if name]  # an unmerged file is listed once per stage
+
+
+def _walk(root: Path, suffixes: tuple[str, ...], excludes: Callable[[str], bool]) -> Iterator[str]:
+    for folder, dirs, files in os.walk(root):
+        relative = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        dirs[:] = [name for name in dirs if name not in SKIPPED_DIRS and not excludes(prefix + name)]
+        for name in files:
+            if name.endswith(suffixes) and not excludes(prefix + name):
+                yield prefix + name

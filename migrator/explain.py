@@ -1,0 +1,23 @@
+"""`migrator rules` and `migrator explain CODE`: the rule registry and each rule's docstring, as text."""
+
+from __future__ import annotations
+
+from migrator.rules import RULES
+
+
+class UnknownRule(LookupError):
+    pass
+
+
+def rules_table() -> str:
+    rows = [(rule.code, rule.slug, rule.level.value, rule.summary) for rule in (RULES[code] for code in sorted(RULES))]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    return "".join(f"{code:<{widths[0]}}  {slug:<{widths[1]}}  {level:<{widths[2]}}  {summary}\n" for code, slug, level, summary in rows)
+
+
+def explain(code_or_slug: str) -> str:
+    wanted = code_or_slug.strip()
+    rule = RULES.get(wanted.upper()) or next((rule for rule in RULES.values() if rule.slug == wanted.lower()), None)
+    if rule is None:
+        raise UnknownRule(f"unknown rule `{code_or_slug}`; known: {', '.join(sorted(RULES))} (see `migrator rules`)")
+    return f"# {rule.code} ({rule.slug}): {rule.summary}\n\nLevel: {rule.level.value}\n\n{rule.doc}\n"

@@ -1,0 +1,50 @@
+"""Machine-readable results: one object per file, in run order, with every finding and its rule code."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any, Sequence
+
+from migrator import __version__
+from migrator.report.records import Record, records
+from migrator.report.text import summary
+from migrator.runner import FileResult, Mode
+
+
+def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> str:
+    document = {
+        "tool": {"name": "migrator", "version": __version__},
+        "mode": mode.value,
+        "summary": summary(results, mode),
+        "files": [_file(result) for result in results],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _file(result: FileResult) -> dict[str, Any]:
+    outcome = result.outcome
+    classification = outcome.classification
+    return {
+        "path": result.path,
+        "status": outcome.status.value,
+        "classification": classification.kind.value if classification else None,
+        "reason": classification.reason if classification else None,
+        "target": outcome.target,
+        "skip_reason": outcome.skip_reason or None,
+        "problem": asdict(outcome.problem) if outcome.problem else None,
+        "findings": [_record(record) for record in records([result])],
+    }
+
+
+def _record(record: Record) -> dict[str, Any]:
+    return {
+        "code": record.code or None,
+        "rule": record.rule.slug if record.rule else None,
+        "level": record.level,
+        "line": record.line,
+        "column": record.column,
+        "message": record.message,
+        "hint": record.hint or None,
+        "suppressed": record.suppressed,
+    }

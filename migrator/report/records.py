@@ -1,0 +1,52 @@
+"""What every machine format reports, flattened once: findings (kept and suppressed), problems, notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from migrator.engine import LocatedFinding, Status
+from migrator.rules import Level, Rule
+from migrator.runner import FileResult
+
+# SARIF result levels; GitHub annotation commands use the same words except `note`.
+SARIF_LEVEL = {Level.FIX: "warning", Level.WARNING: "warning", Level.INFO: "note", Level.ERROR: "error"}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One reportable line: a rule's finding, or a problem/notice about a file (then `rule` is None)."""
+
+    path: str
+    line: int  # 1-based; 0 when not tied to a line
+    column: int
+    message: str
+    level: str  # error | warning | note
+    rule: Rule | None = None
+    suppressed: bool = False
+    hint: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.rule.code if self.rule is not None else ""
+
+
+def records(results: Sequence[FileResult]) -> Iterator[Record]:
+    for result in results:
+        outcome = result.outcome
+        problem = outcome.problem
+        rule_failed = any(located.level is Level.ERROR for located in outcome.findings)
+        # A file failed by a rule is reported through that rule's finding, so it keeps its code.
+        if outcome.status is Status.FAILED and problem is not None and not rule_failed:
+            yield Record(result.path, problem.line, problem.column, problem.message, "error", hint=problem.hint)
+        for notice in result.notices:
+            yield Record(result.path, notice.line, notice.column, notice.message, "warning", hint=notice.hint)
+        for located in outcome.findings:
+            yield _finding_record(result.path, located, suppressed=False)
+        for located in outcome.suppressed:
+            yield _finding_record(result.path, located, suppressed=True)
+
+
+def _finding_record(path: str, located: LocatedFinding, suppressed: bool) -> Record:
+    rule = located.finding.rule
+    return Record(path, located.line, located.column, located.finding.message, SARIF_LEVEL[rule.level], rule, suppressed)

@@ -1,0 +1,38 @@
+"""What one run was asked to do, as plain frozen data: cheap to import, to build and to pickle.
+
+Worker processes receive a `Settings` with every file chunk, so nothing here may hold rule objects,
+callables or open resources.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the engine needs to decide one file's migration."""
+
+    pattern: str = "fp32"
+    convert: bool = False
+    force: bool = False
+    include_peft: bool = False
+
+
+class Mode(enum.Enum):
+    WRITE = "write"
+    CHECK = "check"
+    DIFF = "diff"
+
+
+@dataclass(frozen=True)
+class Settings:
+    paths: tuple[str, ...]
+    options: Options = field(default_factory=Options)
+    mode: Mode = Mode.WRITE
+    jobs: int | None = None  # None: one per available CPU
+    exclude: tuple[str, ...] = ()  # globs, matched relative to `root`
+    force_exclude: bool = False  # apply `exclude` to paths named on the command line too
+    respect_gitignore: bool = True
+    root: str = "."  # the project root: the folder of the pyproject.toml the settings came from

@@ -1,0 +1,93 @@
+"""In-source suppressions: `# migrator: ignore`, `# migrator: ignore[MIG001, MIG003]`, `# migrator: skip-file`.
+
+Front-end agnostic on purpose: directives are read from comment text (YAML and Python both use `#`), and a
+front end only says which lines a finding is about (its key, the keys it edits, and their enclosing blocks).
+Rules never see suppressions; a suppressed finding keeps its report entry and loses its changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Callable, Collection, Iterable, Protocol, Sequence, TypeVar
+
+from migrator.changes import Change, KeyPath
+
+# A `#` that starts a comment: at the start of a line or after whitespace (not inside `a#b`).
+_DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*migrator:\s*(?P<kind>ignore|skip-file)\b(?:\[(?P<codes>[^\]\r\n]*)\])?", re.MULTILINE)
+# YAML 1.1 line breaks (a superset of Python's), so line numbers agree with the parsers' marks.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_CODE_SEPARATOR = re.compile(r"[\s,]+")
+_CLASS_KEY = "_target_"  # Hydra's class selector: edits inside one object depend on its class
+
+
+@dataclass(frozen=True)
+class Directives:
+    skip_file: bool = False
+    ignores: tuple[tuple[int, frozenset[str] | None], ...] = ()  # (1-based line, codes or None for all)
+
+    def covers(self, code: str, lines: Collection[int]) -> bool:
+        return any(line in lines and (codes is None or code in codes) for line, codes in self.ignores)
+
+    def unknown_codes(self, known: Collection[str]) -> list[tuple[int, str]]:
+        return [(line, code) for line, codes in self.ignores for code in sorted(codes or ()) if code not in known]
+
+
+NONE = Directives()
+
+
+@functools.lru_cache(maxsize=8)  # the runner and the engine both ask for the same text
+def parse(text: str) -> Directives:
+    if "migrator:" not in text:  # the common case costs one substring search
+        return NONE
+    skip_file = False
+    ignores = []
+    for match in _DIRECTIVE.finditer(text):
+        if match["kind"] == "skip-file":
+            skip_file = True
+            continue
+        line = 1 + len(_LINE_BREAK.findall(text, 0, match.start()))
+        raw = match["codes"]
+        codes = frozenset(code.upper() for code in _CODE_SEPARATOR.split(raw) if code) if raw is not None else None
+        ignores.append((line, codes or None))
+    return Directives(skip_file, tuple(ignores))
+
+
+class Suppressible(Protocol):
+    """What a finding must offer to be suppressed (engine `Finding`s, and any other front end's)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def changes(self) -> tuple[Change, ...]: ...
+
+
+F = TypeVar("F", bound=Suppressible)
+
+
+def partition(findings: Sequence[F], lines_of: Callable[[F], Collection[int]], directives: Directives) -> tuple[list[F], list[F]]:
+    """(kept, suppressed). A finding is suppressed when a directive covers its code on one of its lines.
+
+    Edits to one object that changes class go together: if any of them is suppressed, all are (keeping
+    `_target_: FusedAdam` but not the removal of `foreach`, or the reverse, would break the recipe).
+    """
+    if not directives.ignores:
+        return list(findings), []
+    suppressed = {index for index, finding in enumerate(findings) if directives.covers(finding.code, lines_of(finding))}
+    for group in _class_switch_groups(findings):
+        if group & suppressed:
+            suppressed |= group
+    kept = [finding for index, finding in enumerate(findings) if index not in suppressed]
+    return kept, [finding for index, finding in enumerate(findings) if index in suppressed]
+
+
+def _class_switch_groups(findings: Sequence[F]) -> Iterable[set[int]]:
+    switched = {change.path[:-1] for finding in findings for change in finding.changes if change.path[-1] == _CLASS_KEY}
+    for section in switched:
+        yield {index for index, finding in enumerate(findings) if any(_inside(change.path, section) for change in finding.changes)}
+
+
+def _inside(path: KeyPath, section: KeyPath) -> bool:
+    return path[: len(section)] == section

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from migrator.classify import ConfigError, Kind, classify
+
+ADAMW = {"_target_": "torch.optim.AdamW"}
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "pattern"),
+    [
+        pytest.param(None, Kind.NOT_RECIPE, None, id="empty"),
+        pytest.param(["a"], Kind.NOT_RECIPE, None, id="sequence"),
+        pytest.param({"jobs": {}}, Kind.NOT_RECIPE, None, id="ci-workflow"),
+        pytest.param({"model": {}}, Kind.NOT_APPLICABLE, None, id="no-optimizer"),
+        pytest.param({"recipe": "TrainEagle3Recipe", "optimizer": {"lr": 1}}, Kind.NOT_APPLICABLE, None, id="speculative"),
+        pytest.param({"recipe_args": {}, "optimizer": {"lr": 1}}, Kind.NOT_APPLICABLE, None, id="speculative-no-recipe"),
+        pytest.param({"model": {}, "optimizer": {"_target_": "dion.Muon"}}, Kind.NOT_APPLICABLE, None, id="muon"),
+        pytest.param({"optimizer": ADAMW}, Kind.NOT_APPLICABLE, None, id="no-model"),
+        pytest.param({"model": {"torch_dtype": "fp32"}, "optimizer": ADAMW}, Kind.NOT_APPLICABLE, None, id="rejected-spelling"),
+        pytest.param({"model": {"torch_dtype": "half"}, "optimizer": ADAMW}, Kind.NOT_APPLICABLE, None, id="fp16"),
+        pytest.param({"model": {}, "peft": {"dim": 8}, "optimizer": ADAMW}, Kind.PEFT, None, id="peft"),
+        pytest.param({"model": {}, "peft": None, "optimizer": ADAMW}, Kind.RISKY, None, id="null-peft-is-not-peft"),
+        pytest.param({"model": {}, "optimizer": ADAMW}, Kind.RISKY, None, id="unset"),
+        pytest.param({"model": {"torch_dtype": "AUTO"}, "optimizer": ADAMW}, Kind.NOT_APPLICABLE, None, id="AUTO-is-rejected"),
+        pytest.param({"model": {"torch_dtype": "torch.float"}, "optimizer": ADAMW}, Kind.ON_PATTERN, "fp32", id="fp32"),
+        pytest.param({"recipe": "a.b.KnowledgeDistillationRecipeForVLM", "model": {"torch_dtype": None}, "optimizer": ADAMW}, Kind.ON_PATTERN, "fp32", id="kd-null"),
+        pytest.param({"recipe": {"_target_": "x.FinetuneRecipeForMultimodal"}, "model": {}, "optimizer": ADAMW}, Kind.ON_PATTERN, "fp32", id="bagel-unset"),
+        pytest.param({"model": {}, "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam", "master_weights": True}}, Kind.ON_PATTERN, "te", id="te"),
+        pytest.param({"model": {}, "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam"}}, Kind.INCOMPLETE_TE, None, id="te-no-master"),
+    ],
+)
+def test_classification(data: object, kind: Kind, pattern: str | None) -> None:
+    result = classify(data)
+    assert (result.kind, result.pattern) == (kind, pattern), result.reason
+
+
+def test_include_peft_classifies_the_rest() -> None:
+    assert classify({"model": {}, "peft": {"dim": 8}, "optimizer": ADAMW}, include_peft=True).kind is Kind.RISKY
+
+
+@pytest.mark.parametrize("section", ["model", "optimizer"])
+def test_section_that_is_not_a_mapping_is_an_error(section: str) -> None:
+    data = {"model": {}, "optimizer": ADAMW, section: "oops"}
+    with pytest.raises(ConfigError) as info:
+        classify(data)
+    assert info.value.path == (section,)

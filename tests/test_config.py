@@ -1,0 +1,61 @@
+"""`[tool.migrator]`: the schema is the single description; our reading of it agrees with jsonschema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from migrator import config, patterns
+from migrator.report import FORMATS
+
+
+def test_schema_is_valid_and_matches_the_code() -> None:
+    schema = config.schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    properties = schema["properties"]
+    assert set(properties["pattern"]["enum"]) == set(patterns.PATTERNS)
+    assert tuple(properties["output-format"]["enum"]) == FORMATS
+    assert {key.replace("-", "_") for key in properties} == set(config.DEFAULTS)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        pytest.param({}, id="empty"),
+        pytest.param({"pattern": "te", "exclude": ["a", "b/*"], "jobs": 4, "include-peft": True, "force-exclude": False}, id="valid"),
+        pytest.param({"pattern": "fp16"}, id="bad enum"),
+        pytest.param({"jobs": 0}, id="below minimum"),
+        pytest.param({"jobs": True}, id="bool is not an integer"),
+        pytest.param({"exclude": "legacy"}, id="string instead of list"),
+        pytest.param({"exclude": ["ok", 3]}, id="bad item"),
+        pytest.param({"include_peft": True}, id="underscore spelling is unknown"),
+    ],
+)
+def test_validation_agrees_with_jsonschema(table: dict[str, Any]) -> None:
+    expected_valid = jsonschema.Draft202012Validator(config.schema()).is_valid(table)
+    assert (config.validate(table) == []) == expected_valid
+
+
+def test_nearest_pyproject_wins_and_missing_table_is_empty(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.migrator]\npattern = 'te'\n")
+    inner = tmp_path / "pkg"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert config.load(tmp_path / "pkg").values == {}
+    assert config.load(tmp_path).values == {"pattern": "te"}
+    assert config.load(tmp_path).root == tmp_path.resolve()
+
+
+def test_command_line_wins_only_when_given(tmp_path: Path) -> None:
+    project = config.ProjectConfig(tmp_path, None, {"pattern": "te", "include-peft": True, "exclude": ["x"]})
+    merged = config.merge({"pattern": None, "include_peft": False, "exclude": None, "jobs": 3}, project)
+    assert (merged["pattern"], merged["include_peft"], merged["exclude"], merged["jobs"]) == ("te", False, ("x",), 3)
+
+
+def test_broken_toml_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.migrator\n")
+    with pytest.raises(config.ConfigError, match="cannot read"):
+        config.load(tmp_path)
