@@ -59,8 +59,9 @@ class Outcome:
 
 _SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
 YAML_SUFFIXES = (".yaml", ".yml")
+PYTHON_SUFFIXES = (".py",)
 # Every suffix `front_end` accepts; discovery searches folders for exactly these.
-SUPPORTED_SUFFIXES = YAML_SUFFIXES
+SUPPORTED_SUFFIXES = YAML_SUFFIXES + PYTHON_SUFFIXES
 SUPPRESSED_BLOCKER = "left unchanged (suppressed)"
 
 
@@ -68,6 +69,10 @@ def front_end(suffix: str) -> Callable[[str, Options], Outcome] | None:
     """The engine for a file type (one of SUPPORTED_SUFFIXES); other front ends are imported only when such a file is seen."""
     if suffix in YAML_SUFFIXES:
         return migrate_yaml
+    if suffix in PYTHON_SUFFIXES:
+        from migrator.python import migrate_python  # libcst is loaded only when a .py file is seen
+
+        return migrate_python
     return None
 
 
