@@ -67,7 +67,7 @@ def migrate_command(
 ) -> int:
     """Rewrite AutoModel YAML recipes to a precision-safe pattern, touching only what must change.
 
-    PATH is a file or a directory (searched for *.yaml and *.yml; inside a git work tree only files git
+    PATH is a file or a directory (searched for *.yaml, *.yml and *.py; inside a git work tree only files git
     tracks or would track); the default is the current directory. Every other byte of a file stays as it
     was, and each edit is re-parsed and checked before it is written.
 

@@ -63,11 +63,12 @@ class Outcome:
 
 _SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
 YAML_SUFFIXES = (".yaml", ".yml")
+PYTHON_SUFFIXES = (".py",)
 # A top-level `model:`/`optimizer:` key opening a mapping. Only consulted for files that do not load: a
 # broken recipe is an error to report, a broken mkdocs.yml, Helm template or CloudFormation file is not ours.
 _RECIPE_SECTION_LINE = re.compile(r"""^(["']?)(?:model|optimizer)\1[ \t]*:[ \t]*(?:[{&!#]|\r?$)""", re.MULTILINE)
 # Every suffix `front_end` accepts; discovery searches folders for exactly these.
-SUPPORTED_SUFFIXES = YAML_SUFFIXES
+SUPPORTED_SUFFIXES = YAML_SUFFIXES + PYTHON_SUFFIXES
 SUPPRESSED_BLOCKER = "left unchanged (suppressed)"
 
 
@@ -75,6 +76,10 @@ def front_end(suffix: str) -> Callable[[str, Options], Outcome] | None:
     """The engine for a file type (one of SUPPORTED_SUFFIXES); other front ends are imported only when such a file is seen."""
     if suffix in YAML_SUFFIXES:
         return migrate_yaml
+    if suffix in PYTHON_SUFFIXES:
+        from migrator.python import migrate_python  # libcst is loaded only when a .py file is seen
+
+        return migrate_python
     return None
 
 

@@ -98,3 +98,12 @@ def unmigratable_arguments(optimizer: Mapping[str, Any], switching_to_te: bool) 
     if switching_to_te:
         return [key for key, bad in patterns.TE_UNMIGRATABLE_VALUES.items() if optimizer.get(key) is bad]
     return ["bias_correction"] if optimizer.get("bias_correction") is False else []
+
+
+def decision_keys(optimizer: Mapping[str, Any]) -> tuple[str, ...]:
+    """Optimizer keys whose values the functions above read: a front end that cannot evaluate one must not decide."""
+    keys = ("_target_", "decoupled_weight_decay", "adam_w_mode", *patterns.TE_UNMIGRATABLE_VALUES, *patterns.TE_PRECISION_KEYS, "bias_correction")
+    if patterns.TORCH_ADAM_TARGETS.get(optimizer.get("_target_", "")) == "Adam":
+        keys += ("weight_decay",)  # decides adam_w_mode (L2 or decoupled)
+    return keys
+

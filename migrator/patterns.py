@@ -88,6 +88,27 @@ MP_POLICY: Mapping[str, Any] = MappingProxyType(
     }
 )
 
+# §4.5, §7: how Python code names the FSDP2 entry points (public and private import paths).
+MP_POLICY_CLASSES = frozenset(
+    {
+        MP_POLICY["_target_"],
+        "torch.distributed.fsdp._fully_shard.MixedPrecisionPolicy",
+        "torch.distributed.fsdp._fully_shard._fsdp_api.MixedPrecisionPolicy",
+        "torch.distributed._composable.fsdp.MixedPrecisionPolicy",
+    }
+)
+FULLY_SHARD_FUNCTIONS = frozenset(
+    {
+        "torch.distributed.fsdp.fully_shard",
+        "torch.distributed.fsdp._fully_shard.fully_shard",
+        "torch.distributed.fsdp._fully_shard._fully_shard.fully_shard",
+        "torch.distributed._composable.fsdp.fully_shard",
+    }
+)
+# §2.3, §7: the model-loading calls whose storage dtype keyword Python code sets.
+MODEL_LOADERS = ("from_pretrained", "from_config")
+DTYPE_KEYWORDS = ("torch_dtype", "dtype")
+
 # §4.1, §4.6: where `distributed.mp_policy` is accepted.
 FSDP2_STRATEGIES = frozenset({"fsdp2"})
 NO_MP_POLICY_STRATEGIES = frozenset({"megatron_fsdp", "megatron-fsdp", "mfsdp", "ddp"})

@@ -58,10 +58,10 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def select_files(settings: Settings) -> list[tuple[Path, Problem | None]]:
-    """Every file the run will process (a missing path carries its problem), in output order."""
+def select_files(settings: Settings, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[tuple[Path, Problem | None]]:
+    """Every file with one of `suffixes` the run will process (a missing path carries its problem), in output order."""
     excluder = Excluder(settings.exclude, settings.root)
-    found = discover(settings.paths, SUPPORTED_SUFFIXES, excluder, settings.force_exclude, settings.respect_gitignore)
+    found = discover(settings.paths, suffixes, excluder, settings.force_exclude, settings.respect_gitignore)
     return [(item.path, Problem("no such file or directory", hint="check the path") if item.missing else None) for item in found]
 
 

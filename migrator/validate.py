@@ -103,7 +103,7 @@ def check_file(path: Path, pattern: str | None) -> Checked:
 def run(paths: Sequence[str], pattern: str | None) -> list[Checked]:
     """Every YAML file under the paths, found as `migrate` finds them (git's view inside a work tree)."""
     results = []
-    for path, problem in select_files(Settings(tuple(paths))):
+    for path, problem in select_files(Settings(tuple(paths)), YAML_SUFFIXES):
         if problem is not None:
             results.append(Checked(display_path(path), Verdict.ERROR, note=f"{problem.message} ({problem.hint})"))
         else:

@@ -53,7 +53,7 @@ def _relative(result: FileResult, root: Path) -> str:
 
 def test_every_config_processed_without_failure(migrated, corpus: Path) -> None:
     pattern, root, results = migrated
-    assert len(results) == len(_manifest(corpus)) == 511
+    assert len([r for r in results if not r.path.endswith(".py")]) == len(_manifest(corpus)) == 511  # .py: tests/python
     failed = [(r.path, r.outcome.problem) for r in results if r.status is Status.FAILED]
     assert failed == []
     print(pattern, Counter(r.outcome.classification.kind.value for r in results if r.outcome.classification))

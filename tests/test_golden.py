@@ -1,4 +1,4 @@
-"""Whole-file golden cases: fixtures/<pattern>/<case>/{input,expected}.yaml (+ options.json).
+"""Whole-file golden cases: fixtures/<pattern>/<case>/{input,expected}.{yaml,py} (+ options.json).
 
 Set MIGRATOR_UPDATE_FIXTURES=1 to rewrite the expected files, then review them in the diff.
 """
@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migrator.engine import Status, migrate_yaml
+from migrator.engine import Status, front_end
 from migrator.files import decode
 from migrator.rules import Options
 from tests.conftest import FIXTURES
 
-CASES = sorted(path.parent for path in FIXTURES.glob("*/*/input.yaml"))
+INPUTS = sorted([*FIXTURES.glob("*/*/input.yaml"), *FIXTURES.glob("*/*/input.py")])
 
 
 def _options(case: Path) -> Options:
@@ -25,24 +25,36 @@ def _options(case: Path) -> Options:
     return Options(pattern=case.parent.name, **extra)
 
 
-def _migrate(raw: bytes, options: Options) -> bytes:
+def _migrate(raw: bytes, options: Options, suffix: str) -> bytes:
     source = decode(raw)
-    outcome = migrate_yaml(source.text, options)
+    migrate = front_end(suffix)
+    assert migrate is not None
+    outcome = migrate(source.text, options)
     assert outcome.status is not Status.FAILED, outcome.problem
     return source.restore(outcome.new_text) if outcome.new_text is not None else raw
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{case.parent.name}/{case.name}" for case in CASES])
-def test_golden(case: Path) -> None:
+def _parses(result: bytes, suffix: str) -> None:
+    text = result.decode("utf-8-sig")
+    if suffix == ".py":
+        compile(text, "expected.py", "exec", dont_inherit=True)
+    else:
+        yaml.safe_load(text)
+
+
+@pytest.mark.parametrize("input_path", INPUTS, ids=[f"{p.parent.parent.name}/{p.parent.name}{p.suffix}" for p in INPUTS])
+def test_golden(input_path: Path) -> None:
+    case, suffix = input_path.parent, input_path.suffix
     options = _options(case)
-    result = _migrate((case / "input.yaml").read_bytes(), options)
-    expected_path = case / "expected.yaml"
+    result = _migrate(input_path.read_bytes(), options, suffix)
+    expected_path = case / f"expected{suffix}"
     if os.environ.get("MIGRATOR_UPDATE_FIXTURES") == "1":
         expected_path.write_bytes(result)
     assert result == expected_path.read_bytes()
-    assert _migrate(result, options) == result, "a second run must be a no-op"
-    yaml.safe_load(result.decode("utf-8-sig"))
+    assert _migrate(result, options, suffix) == result, "a second run must be a no-op"
+    _parses(result, suffix)
 
 
-def test_every_pattern_has_fixtures() -> None:
-    assert {case.parent.name for case in CASES} == {"te", "fp32"}
+@pytest.mark.parametrize("suffix", [".yaml", ".py"])
+def test_every_pattern_has_fixtures(suffix: str) -> None:
+    assert {path.parent.parent.name for path in INPUTS if path.suffix == suffix} == {"te", "fp32"}

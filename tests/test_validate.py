@@ -18,7 +18,7 @@ from migrator.settings import Mode, Options, Settings
 from migrator.validate import Verdict, check_text
 from migrator.yaml_doc import YamlDocument
 from tests.conftest import FIXTURES, writable_copy
-from tests.test_golden import CASES, _options
+from tests.test_golden import _options
 
 RISKY = """\
 recipe: TrainFinetuneRecipeForNextTokenPrediction
@@ -159,7 +159,10 @@ def test_cli_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 # -- golden outputs -----------------------------------------------------------------------------
-@pytest.mark.parametrize("case", CASES, ids=[f"{case.parent.name}/{case.name}" for case in CASES])
+YAML_CASES = sorted(path.parent for path in FIXTURES.glob("*/*/input.yaml"))
+
+
+@pytest.mark.parametrize("case", YAML_CASES, ids=[f"{case.parent.name}/{case.name}" for case in YAML_CASES])
 def test_every_golden_output_on_a_pattern_validates(case: Path) -> None:
     options = _options(case)
     outcome = migrate_yaml(decode((case / "input.yaml").read_bytes()).text, options)

@@ -68,10 +68,17 @@ def check(ctx: Context) -> Iterator[Finding]:
     if unsupported_reason(ctx) is not None:
         return
     policy: Any = ctx.data["distributed"].get("mp_policy")
+    changes = policy_changes(policy)
     if policy is None:
-        yield check.finding("distributed.mp_policy made explicit", MP_POLICY, [Set(MP_POLICY, dict(patterns.MP_POLICY))])
-    elif isinstance(policy, Mapping):
-        missing = [key for key in patterns.MP_POLICY if key not in policy]
-        if missing:
-            changes = [Set(MP_POLICY + (key,), patterns.MP_POLICY[key]) for key in missing]
-            yield check.finding("distributed.mp_policy completed with " + ", ".join(missing), MP_POLICY, changes)
+        yield check.finding("distributed.mp_policy made explicit", MP_POLICY, changes)
+    elif changes:
+        yield check.finding("distributed.mp_policy completed with " + ", ".join(change.path[-1] for change in changes), MP_POLICY, changes)
+
+
+def policy_changes(policy: Any) -> list[Set]:
+    """No policy: the whole canonical one; a policy mapping: only its missing keys (existing values are kept)."""
+    if policy is None:
+        return [Set(MP_POLICY, dict(patterns.MP_POLICY))]
+    if not isinstance(policy, Mapping):
+        return []
+    return [Set(MP_POLICY + (key,), patterns.MP_POLICY[key]) for key in patterns.MP_POLICY if key not in policy]

@@ -1,0 +1,108 @@
+"""Explicit FSDP2 mixed precision for a trained model's `fully_shard` calls (MIG005 in Python).
+
+A `MixedPrecisionPolicy(...)` they use is completed with the missing fields (values written stay);
+calls that pass none get one policy variable, defined once per function before its first such call.
+Which fields and values: `implicit_mp_policy.policy_changes`, the same as for YAML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from migrator import patterns
+from migrator.python import layout
+from migrator.python.decide import Analysis
+from migrator.python.document import Scope
+from migrator.python.edits import KEYWORD_EQUAL, argument, has_star_arguments
+from migrator.python.values import code_expression, to_data
+from migrator.rules.implicit_mp_policy import policy_changes
+
+POLICY_POSITIONAL = ("param_dtype", "reduce_dtype", "output_dtype", "cast_forward_inputs")
+_NAMES = ("mp_policy", "explicit_mp_policy")
+
+
+def explicit_policies(analysis: Analysis, shards: list[tuple[Scope, cst.Call]]) -> None:
+    missing: dict[Scope, list[cst.Call]] = {}
+    for scope, call in shards:
+        if not analysis.first_time(call):
+            continue
+        if has_star_arguments(call):
+            analysis.report("MIG108", "fully_shard with **kwargs: mp_policy may be in the mapping; add it where the mapping is built", call)
+            continue
+        arg = argument(call, "mp_policy")
+        if arg is None:
+            missing.setdefault(scope, []).append(call)
+            continue
+        policy = _policy_call(analysis, arg.value, scope)
+        if policy is None:
+            analysis.report("MIG105", f"mp_policy comes from `{analysis.doc.code(arg.value).strip()}`, defined elsewhere: not completed", arg.value)
+        elif analysis.first_time(policy):
+            _complete(analysis, policy)
+    for scope, calls in missing.items():
+        _pass_shared_policy(analysis, scope, calls)
+
+
+def _is_policy(analysis: Analysis, node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Call) and bool(analysis.doc.names(node.func) & patterns.MP_POLICY_CLASSES)
+
+
+def _policy_call(analysis: Analysis, value: cst.BaseExpression, scope: Scope) -> cst.Call | None:
+    if _is_policy(analysis, value):
+        return value  # type: ignore[return-value]
+    if isinstance(value, cst.Name):
+        assigned = scope.values(value.value)
+        if len(assigned) == 1 and _is_policy(analysis, assigned[0]):
+            return assigned[0]  # type: ignore[return-value]
+    return None
+
+
+def _complete(analysis: Analysis, policy: cst.Call) -> None:
+    if has_star_arguments(policy):
+        analysis.report("MIG108", "MixedPrecisionPolicy with **kwargs: its fields cannot be checked", policy)
+        return
+    fields: dict[str, Any] = {"_target_": patterns.MP_POLICY["_target_"]}
+    for key in POLICY_POSITIONAL:
+        arg = argument(policy, key, POLICY_POSITIONAL)
+        if arg is not None:
+            fields[key] = to_data(arg.value, analysis.doc)
+    changes = policy_changes(fields)
+    if not changes:
+        return
+    edit = analysis.edits.call(policy, POLICY_POSITIONAL)
+    for change in changes:
+        edit.set(change.path[-1], code_expression(change.value, analysis.doc))
+    added = ", ".join(change.path[-1] for change in changes)
+    analysis.report("MIG005", f"MixedPrecisionPolicy completed with {added} (values written stay)", policy, changes)
+
+
+def _pass_shared_policy(analysis: Analysis, scope: Scope, calls: list[cst.Call]) -> None:
+    (change,) = policy_changes(None)
+    name = _free_name(scope)
+    statement = min((scope.statement_of[call] for call in calls if call in scope.statement_of), key=analysis.doc.where, default=None)
+    if statement is None:
+        return
+    fields = {key: value for key, value in change.value.items() if key != "_target_"}
+    args = [cst.Arg(code_expression(value, analysis.doc), keyword=cst.Name(key), equal=KEYWORD_EQUAL) for key, value in fields.items()]
+    policy_class = analysis.doc.class_name(change.value["_target_"], patterns.MP_POLICY_CLASSES)
+    policy = cst.Call(cst.parse_expression(policy_class), layout.append([], args, cst.SimpleWhitespace("")))
+    analysis.edits.insert_before(statement, cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], policy)]))
+    for call in calls:
+        analysis.edits.call(call).set("mp_policy", cst.Name(name))
+        settings = ", ".join(f"{key}={value}" for key, value in fields.items())
+        analysis.report("MIG005", f"fully_shard without mp_policy: passes `{name}`, an explicit MixedPrecisionPolicy({settings})", call, [change])
+
+
+def _free_name(scope: Scope) -> str:
+    taken = set(scope.assignments)
+    if isinstance(scope.node, cst.FunctionDef):
+        params = scope.node.params
+        taken |= {param.name.value for param in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    for name in _NAMES:
+        if name not in taken:
+            return name
+    index = 2
+    while f"mp_policy_{index}" in taken:
+        index += 1
+    return f"mp_policy_{index}"

@@ -1,0 +1,59 @@
+"""The Python front end as the runner sees it: gate, lazy import, discovery, report."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from migrator.cli import main
+from migrator.engine import Status, front_end
+from migrator.rules import RULES, Options
+from tests.conftest import FIXTURES
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("def f(:\n    model = M.from_pretrained(p)\n", id="a loader but nothing that trains"),
+        pytest.param("def f(:\n    torch.optim.AdamW(params)\n", id="an optimizer but no model loaded here"),
+        pytest.param("def f(:\n    config.torch_dtype = torch.bfloat16\n", id="a dtype that is not a recipe key"),
+    ],
+)
+def test_text_without_needles_is_not_parsed(source: str) -> None:
+    migrate = front_end(".py")
+    assert migrate is not None
+    assert migrate(source, Options()).status is Status.NOT_RECIPE  # a syntax error, never parsed
+
+
+def test_yaml_only_run_never_imports_libcst(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_bytes((FIXTURES / "fp32" / "unset_dtype_inserted" / "input.yaml").read_bytes())
+    code = f"import sys; from migrator.cli import main; main(['--check', {str(tmp_path)!r}]); print('libcst' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_folder_run_rewrites_python_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = FIXTURES / "fp32" / "py_unset_dtype_inserted"
+    (tmp_path / "train.py").write_bytes((case / "input.py").read_bytes())
+    assert main([str(tmp_path)]) == 0
+    assert (tmp_path / "train.py").read_bytes() == (case / "expected.py").read_bytes()
+    assert "train.py:6:13: MIG001" in capsys.readouterr().err
+
+
+def test_syntax_error_fails_the_file_and_others_continue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("import torch\nopt = torch.optim.AdamW(M.from_pretrained(p).parameters(),\n")
+    (tmp_path / "train.py").write_bytes((FIXTURES / "fp32" / "py_unset_dtype_inserted" / "input.py").read_bytes())
+    assert main(["--check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.py:2:" in err and "would migrate" in err
+
+
+@pytest.mark.parametrize("code", ["MIG105", "MIG106", "MIG107", "MIG108", "MIG109"])
+def test_python_rules_are_documented(code: str) -> None:
+    rule = RULES[code]
+    assert "## What it does" in rule.doc and "## Example" in rule.doc
+    assert list(rule.check(None)) == []  # type: ignore[arg-type]  # nothing to find in YAML
