@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
+YAML_SUFFIXES = (".yaml", ".yml")
 MIGRATE = [sys.executable, "-m", "migrator"]
 
 
@@ -57,9 +58,17 @@ def supports(option: str) -> bool:
     return option in subprocess.run([*MIGRATE, "migrate", "--help"], capture_output=True, text=True).stdout
 
 
+def copy_tree(source: Path, target: Path, suffixes: tuple[str, ...]) -> None:
+    """Only files with these suffixes, writable whatever the source's modes (the corpus is read-only)."""
+    for path in files_under(source, suffixes):
+        destination = target / path.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+
+
 def replicate(source: Path, target: Path, copies: int) -> None:
     for index in range(copies):
-        shutil.copytree(source, target / f"copy{index}")
+        copy_tree(source, target / f"copy{index}", YAML_SUFFIXES)
 
 
 def files_under(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -85,10 +94,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="migrator-bench-") as tmp:
         work = Path(tmp)
         one = work / "x1"
-        shutil.copytree(args.corpus / "examples", one / "examples")
+        copy_tree(args.corpus / "examples", one / "examples", YAML_SUFFIXES)
         scaled = work / f"x{args.scale}"
         replicate(one, scaled, args.scale)
-        yaml_files = files_under(one, (".yaml", ".yml"))
+        yaml_files = files_under(one, YAML_SUFFIXES)
         texts = [path.read_text() for path in yaml_files]
 
         read = median_time(lambda: [path.read_bytes() for path in yaml_files], args.runs)
@@ -109,7 +118,7 @@ def main() -> int:
 
         def fresh_copy() -> None:
             shutil.rmtree(fresh, ignore_errors=True)
-            shutil.copytree(one, fresh)
+            copy_tree(one, fresh, YAML_SUFFIXES)
 
         write1 = median_time(lambda: run_tool("migrate", "--pattern", "te", *job_args(1), str(fresh)), args.runs, fresh_copy)
         check_scaled = median_time(lambda: run_tool("migrate", "--check", "--pattern", "te", *job_args(1), str(scaled)), args.runs)
@@ -129,10 +138,7 @@ def main() -> int:
             import libcst
 
             py_dir = work / "py"
-            for path in py_files:
-                target = py_dir / path.relative_to(args.corpus)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
+            copy_tree(args.corpus, py_dir, (".py",))
             sources = [path.read_text() for path in py_files]
             cst = median_time(lambda: [libcst.parse_module(source) for source in sources], max(1, args.runs // 2))
             py_check = median_time(lambda: run_tool("migrate", "--check", "--pattern", "te", str(py_dir)), args.runs)

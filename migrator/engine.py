@@ -159,7 +159,7 @@ def _apply_plan(doc: YamlDocument, classification: Classification, full: Plan, p
     except (VerificationError, OverlappingEdits) as exc:
         return outcome(Status.FAILED, problem=Problem(str(exc), hint="please report this file; it was left untouched"))
     # The promise is a config on the pattern, so the result must pass the pattern's schema too.
-    missed = _pattern_misses(written.data, plan.target, suppressed)
+    missed = _pattern_misses(written, plan.target, suppressed)
     if missed:
         line, column = doc.line_of(missed[0].key_path)
         message = f"the result would not follow pattern {plan.target}: {missed[0].message}"

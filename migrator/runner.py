@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import traceback
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +18,7 @@ from migrator import suppressions
 from migrator.discovery import Excluder, discover
 from migrator.engine import SUPPORTED_SUFFIXES, Outcome, Problem, Status, front_end
 from migrator.files import FileError, decode, read_limited, resolve_inside, write_atomic
-from migrator.interrupt import StopFlag, ignore_stop_signals
+from migrator.interrupt import StopFlag
 from migrator.rules import RULES
 from migrator.settings import Mode, Settings
 
@@ -29,7 +27,6 @@ __all__ = ["FileResult", "Mode", "Settings", "exit_code", "process_file", "run",
 SKIP_FILE = "skip-file"
 # Below this many files per worker, starting the pool costs more than it saves.
 MIN_FILES_PER_WORKER = 16
-MAX_CHUNK = 64  # files per task: large enough to amortise IPC, small enough to balance the load
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in total)
 
@@ -73,7 +70,7 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         source = decode(raw)
         migrate = front_end(path.suffix)
         if migrate is None:
-            return _failed(shown, f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files")
+            return failed(shown, f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files")
         directives = suppressions.parse(source.text)
         notices = tuple(Problem(f"unknown rule code `{code}` in a `# migrator: ignore` comment", line, 1, "see `migrator rules`") for line, code in directives.unknown_codes(RULES))
         if directives.skip_file:
@@ -89,20 +86,16 @@ def process_file(path: Path, settings: Settings) -> FileResult:
             return FileResult(shown, outcome, raw.decode("utf-8"), new_bytes.decode("utf-8"), notices)
         return FileResult(shown, outcome, notices=notices)
     except FileError as exc:
-        return _failed(shown, exc.message, exc.hint)
+        return failed(shown, exc.message, exc.hint)
     except OSError as exc:
-        return _failed(shown, f"cannot read or write: {exc.strerror or exc}", "check permissions and free space")
+        return failed(shown, f"cannot read or write: {exc.strerror or exc}", "check permissions and free space")
     except Exception as exc:  # one file's bug must never stop the run
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return _failed(shown, f"internal error: {detail}", "please report this file")
+        return failed(shown, f"internal error: {detail}", "please report this file")
 
 
-def _failed(shown: str, message: str, hint: str) -> FileResult:
+def failed(shown: str, message: str, hint: str) -> FileResult:
     return FileResult(shown, Outcome(Status.FAILED, problem=Problem(message, hint=hint)))
-
-
-def _process_chunk(paths: Sequence[Path], settings: Settings) -> list[FileResult]:
-    return [process_file(path, settings) for path in paths]
 
 
 def worker_count(settings: Settings, files: int) -> int:
@@ -135,7 +128,12 @@ def iter_results(selected: Sequence[tuple[Path, Problem | None]], settings: Sett
     """One result per selected path, in the order given; after a requested stop, only the files already in hand."""
     files = [path for path, problem in selected if problem is None]
     workers = worker_count(settings, len(files))
-    processed = _in_process(files, settings, stop) if workers == 1 else _in_pool(files, settings, workers, stop)
+    if workers == 1:
+        processed = _in_process(files, settings, stop)
+    else:
+        from migrator import pool  # multiprocessing is imported only for runs that use it
+
+        processed = pool.in_pool(files, settings, workers, stop)
     for path, problem in selected:
         if problem is not None:
             yield FileResult(display_path(path), Outcome(Status.FAILED, problem=problem))
@@ -151,48 +149,6 @@ def _in_process(files: Iterable[Path], settings: Settings, stop: StopFlag | None
         if stop is not None and stop.requested:
             return
         yield process_file(path, settings)
-
-
-def _in_pool(files: Sequence[Path], settings: Settings, workers: int, stop: StopFlag | None) -> Iterator[FileResult]:
-    size = max(1, min(MAX_CHUNK, len(files) // (workers * 4)))
-    chunks = [files[start : start + size] for start in range(0, len(files), size)]
-    # Workers leave Ctrl-C and SIGTERM to this process, which lets the chunks in hand finish.
-    executor = ProcessPoolExecutor(max_workers=workers, initializer=ignore_stop_signals)
-    try:
-        futures = [executor.submit(_process_chunk, chunk, settings) for chunk in chunks]
-        for chunk, future in zip(chunks, futures, strict=True):
-            if stop is not None and stop.requested:
-                for pending in futures:
-                    pending.cancel()  # only chunks not yet handed to a worker; the others finish and are reported
-                if future.cancelled():
-                    return
-            yield from _chunk_results(chunk, future, settings)
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _chunk_results(chunk: Sequence[Path], future: Future[list[FileResult]], settings: Settings) -> Iterable[FileResult]:
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        # A worker died (a segfault in a parser, the OOM killer): the pool is gone, so find the culprit alone.
-        return _isolate_crashes(chunk, settings)
-
-
-def _isolate_crashes(files: Sequence[Path], settings: Settings) -> list[FileResult]:
-    """Each file on a fresh single worker, in order: the file it dies on is reported, the rest are re-run."""
-    results: list[FileResult] = []
-    while len(results) < len(files):
-        remaining = files[len(results) :]
-        with ProcessPoolExecutor(max_workers=1) as executor:
-            futures = [executor.submit(process_file, path, settings) for path in remaining]
-            for path, future in zip(remaining, futures, strict=True):
-                try:
-                    results.append(future.result())
-                except BrokenProcessPool:
-                    results.append(_failed(display_path(path), "the worker process died on this file", "please report this file"))
-                    break
-    return results
 
 
 def exit_code(results: Iterable[FileResult], mode: Mode) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from migrator.yaml_doc import YamlDocument, YamlError
+from migrator.yaml_doc import YamlError, load_data
 
 
 class VerificationError(Exception):
@@ -32,11 +32,12 @@ def first_difference(left: Any, right: Any, path: str = "") -> str:
     return f"{path or '<root>'}: expected {right!r}, got {left!r}"
 
 
-def verify(new_text: str, intended: Any) -> YamlDocument:
+def verify(new_text: str, intended: Any) -> Any:
+    """The edited text's data, which must equal `intended` exactly."""
     try:
-        document = YamlDocument(new_text)
+        data = load_data(new_text)
     except YamlError as exc:
         raise VerificationError(f"the edited text does not parse: {exc.message} (line {exc.line})") from None
-    if not same_data(document.data, intended):
-        raise VerificationError("the edited text does not hold the intended data: " + first_difference(document.data, intended))
-    return document
+    if not same_data(data, intended):
+        raise VerificationError("the edited text does not hold the intended data: " + first_difference(data, intended))
+    return data

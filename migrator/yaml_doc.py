@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterator
 
 import yaml
@@ -88,8 +89,8 @@ def _too_deep(line: int, column: int) -> YamlError:
 class YamlDocument:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.line_starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
         self._explicit: dict[int, list[tuple[yaml.Node, yaml.Node]]] = {}
+        self._index: dict[int, dict[str, Entry]] = {}
         self._shared: set[int] = set()
         self._non_string_keys: list[yaml.Node] = []
         loader = _Loader(text)
@@ -123,6 +124,11 @@ class YamlDocument:
         return _mark_error(exc, "fix the YAML syntax at that position")
 
     # -- positions -------------------------------------------------------------------------
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """Offset of each line, as libyaml counts lines (built only for files that are edited or fail)."""
+        return [0] + [match.end() for match in _LINE_BREAK.finditer(self.text)]
+
     def offset(self, mark: yaml.Mark) -> int:
         return self.line_starts[mark.line] + mark.column
 
@@ -143,32 +149,50 @@ class YamlDocument:
 
     # -- checks ----------------------------------------------------------------------------
     def _check_tree(self, root: yaml.Node) -> set[int]:
-        """Reject duplicate keys, deep nesting and alias bombs; return ids of nodes reachable twice (anchors)."""
+        """Reject duplicate keys, deep nesting and alias bombs; return ids of nodes reachable twice (anchors).
+
+        One pass over every node of every file: kept to plain loops, it is a large part of a run's time.
+        """
         seen: set[int] = set()
         shared: set[int] = set()
+        explicit = self._explicit
+        mapping_node, sequence_node = yaml.MappingNode, yaml.SequenceNode
+        plain_keys = (_STR_TAG, _MERGE_TAG)
         stack: list[tuple[yaml.Node, int]] = [(root, 1)]
         while stack:
             node, depth = stack.pop()
-            if id(node) in seen:
-                shared.add(id(node))
+            node_id = id(node)
+            if node_id in seen:
+                shared.add(node_id)
                 continue
-            seen.add(id(node))
-            if depth > MAX_DEPTH:
-                raise _too_deep(node.start_mark.line + 1, node.start_mark.column + 1)
-            if isinstance(node, yaml.MappingNode):
+            seen.add(node_id)
+            node_type = type(node)
+            if node_type is mapping_node:
+                if depth > MAX_DEPTH:
+                    raise _too_deep(node.start_mark.line + 1, node.start_mark.column + 1)
                 # Construction flattens merge keys into node.value in place: keep what the text says.
-                self._explicit[id(node)] = list(node.value)
-                self._check_duplicates(node)
-                self._non_string_keys.extend(key for key, _ in node.value if key.tag not in (_STR_TAG, _MERGE_TAG))
-            stack.extend((child, depth + 1) for child in self.children(node))
+                pairs = explicit[node_id] = list(node.value)
+                self._check_duplicates(pairs)
+                for key, value in pairs:
+                    if key.tag not in plain_keys:
+                        self._non_string_keys.append(key)
+                    stack.append((key, depth + 1))
+                    stack.append((value, depth + 1))
+            elif node_type is sequence_node:
+                if depth > MAX_DEPTH:
+                    raise _too_deep(node.start_mark.line + 1, node.start_mark.column + 1)
+                stack.extend((child, depth + 1) for child in node.value)
         if shared:
             self._check_expansion(root)
         return shared
 
     @staticmethod
-    def _check_duplicates(node: yaml.MappingNode) -> None:
+    def _check_duplicates(pairs: list[tuple[yaml.Node, yaml.Node]]) -> None:
+        names = [key.value for key, _ in pairs if type(key) is yaml.ScalarNode]
+        if len(set(names)) == len(names):  # the usual case, decided without building marks
+            return
         first_line: dict[tuple[str, str], int] = {}
-        for key, _ in node.value:
+        for key, _ in pairs:
             if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
                 continue
             ident = (key.tag, key.value)
@@ -237,7 +261,10 @@ class YamlDocument:
     def entry(self, mapping: yaml.Node, name: str) -> Entry | None:
         if not isinstance(mapping, yaml.MappingNode):
             return None
-        return next((entry for entry in self.entries(mapping) if entry.key.value == name), None)
+        index = self._index.get(id(mapping))
+        if index is None:  # duplicates were rejected at load, so each name has one entry
+            index = self._index[id(mapping)] = {entry.key.value: entry for entry in self.entries(mapping)}
+        return index.get(name)
 
     def walk(self, path: KeyPath) -> tuple[list[Entry], yaml.Node | None]:
         """The explicit entries along `path` (stops at the first missing key) and the node holding the next key."""
@@ -266,3 +293,10 @@ class YamlDocument:
         mark = found[-1].key.start_mark
         return mark.line + 1, mark.column + 1
 
+
+def load_data(text: str) -> Any:
+    """The data only, as AutoModel's loader builds it: for re-reading text this tool wrote itself."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise _mark_error(exc, "the edited text no longer parses") from None

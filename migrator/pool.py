@@ -1,0 +1,65 @@
+"""Running files on a process pool: chunks of paths out, picklable results back, crashes isolated.
+
+Imported only when a run uses more than one worker, so small runs never pay for multiprocessing.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from migrator.interrupt import StopFlag, ignore_stop_signals
+from migrator.runner import FileResult, failed, display_path, process_file
+from migrator.settings import Settings
+
+MAX_CHUNK = 64  # files per task: large enough to amortise IPC, small enough to balance the load
+
+
+def _process_chunk(paths: Sequence[Path], settings: Settings) -> list[FileResult]:
+    return [process_file(path, settings) for path in paths]
+
+
+def in_pool(files: Sequence[Path], settings: Settings, workers: int, stop: StopFlag | None) -> Iterator[FileResult]:
+    size = max(1, min(MAX_CHUNK, len(files) // (workers * 4)))
+    chunks = [files[start : start + size] for start in range(0, len(files), size)]
+    # Workers leave Ctrl-C and SIGTERM to this process, which lets the chunks in hand finish.
+    executor = ProcessPoolExecutor(max_workers=workers, initializer=ignore_stop_signals)
+    try:
+        futures = [executor.submit(_process_chunk, chunk, settings) for chunk in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            if stop is not None and stop.requested:
+                for pending in futures:
+                    pending.cancel()  # only chunks not yet handed to a worker; the others finish and are reported
+                if future.cancelled():
+                    return
+            yield from _chunk_results(chunk, future, settings)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunk_results(chunk: Sequence[Path], future: Future[list[FileResult]], settings: Settings) -> Iterable[FileResult]:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        # A worker died (a segfault in a parser, the OOM killer): the pool is gone, so find the culprit alone.
+        return _isolate_crashes(chunk, settings)
+
+
+def _isolate_crashes(files: Sequence[Path], settings: Settings) -> list[FileResult]:
+    """Each file on a fresh single worker, in order: the file it dies on is reported, the rest are re-run."""
+    results: list[FileResult] = []
+    while len(results) < len(files):
+        remaining = files[len(results) :]
+        with ProcessPoolExecutor(max_workers=1) as executor:
+            futures = [executor.submit(process_file, path, settings) for path in remaining]
+            for path, future in zip(remaining, futures, strict=True):
+                try:
+                    results.append(future.result())
+                except BrokenProcessPool:
+                    results.append(failed(display_path(path), "the worker process died on this file", "please report this file"))
+                    break
+    return results
+
+
