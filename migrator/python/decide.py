@@ -90,8 +90,8 @@ def plan_for(
     """The plan for this recipe-shaped data, without its suppressed findings; None when nothing is to be done.
 
     `where` locates a key path in the code; `lines_of` gives the lines whose suppression comment covers
-    it (default: the lines `where(path)` spans). A finding is covered on the lines of its own path and of
-    the paths it edits, as in YAML.
+    it (default: `doc.lines(where(path))`). A finding is covered on the lines of its own path and of the
+    paths it edits, as in YAML.
     """
     try:
         classification = classify(data, analysis.options.include_peft)
@@ -102,11 +102,8 @@ def plan_for(
         return None
     analysis.relevant = True
     lines_of_path = lines_of or (lambda path: analysis.doc.lines(where(path)))
-
-    def lines_about(finding: Finding) -> set[int]:
-        return {line for path in (finding.path, *(change.path for change in finding.changes)) for line in lines_of_path(path)}
-
-    kept = Plan(plan.target, tuple(analysis.keep(plan.findings, lambda finding: where(finding.path), lines_about)))
+    findings = analysis.keep(plan.findings, lambda finding: where(finding.path), lambda finding: suppressions.lines_about(finding, lines_of_path))
+    kept = Plan(plan.target, tuple(findings))
     blocker = kept.blocked_by
     if blocker is not None:
         node = where(blocker.path)

@@ -16,7 +16,7 @@ def analyse_text(text: str, options: Options) -> Outcome:
         doc = PythonDocument(text)
     except PythonSyntaxError as exc:
         return Outcome(Status.FAILED, problem=Problem(f"Python syntax error: {exc.message}", exc.line, exc.column, "fix the syntax; the file was left untouched"))
-    analysis = Analysis(doc, options, EditSet(doc), directives=suppressions.parse(text))
+    analysis = Analysis(doc, options, EditSet(doc), directives=suppressions.parse(text, python=True))
     training.analyse(analysis)
     configs.analyse_dicts(analysis)
     configs.analyse_overrides(analysis)

@@ -136,6 +136,12 @@ def test_override_value_line() -> None:
     assert _suppressed(outcome) == ["MIG001"]
 
 
+def test_lines_are_counted_as_python_counts_them() -> None:
+    # U+2028 ends a line for YAML, not for Python: the directive is still on the optimizer's line.
+    source = _script(shard="", optimizer="    # a note\u2028 pasted from a doc\n" + OPTIMIZER.replace("\n", "  # migrator: ignore\n"))
+    assert _suppressed(check_noop(source, pattern="te")) == ["MIG001"]
+
+
 def test_unknown_code_is_a_notice(tmp_path: Path) -> None:
     path = tmp_path / "train.py"
     path.write_text(_script(optimizer=OPTIMIZER.replace("\n", "  # migrator: ignore[MIG999]\n")))
