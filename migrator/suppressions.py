@@ -16,8 +16,10 @@ from migrator.changes import Change, KeyPath
 
 # A `#` that starts a comment: at the start of a line or after whitespace (not inside `a#b`).
 _DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*migrator:\s*(?P<kind>ignore|skip-file)\b(?:\[(?P<codes>[^\]\r\n]*)\])?", re.MULTILINE)
-# YAML 1.1 line breaks (a superset of Python's), so line numbers agree with the parsers' marks.
+# Line breaks as each front end's parser counts them, so line numbers agree with its positions: YAML 1.1
+# also breaks at NEL, LS and PS, which Python keeps inside a line (e.g. in a comment).
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_PYTHON_LINE_BREAK = re.compile("\r\n|[\r\n]")
 _CODE_SEPARATOR = re.compile(r"[\s,]+")
 _CLASS_KEY = "_target_"  # Hydra's class selector: edits inside one object depend on its class
 
@@ -38,7 +40,7 @@ NONE = Directives()
 
 
 @functools.lru_cache(maxsize=8)  # the runner and the engine both ask for the same text
-def parse(text: str) -> Directives:
+def parse(text: str, python: bool = False) -> Directives:
     if "migrator:" not in text:  # the common case costs one substring search
         return NONE
     skip_file = False
@@ -47,7 +49,7 @@ def parse(text: str) -> Directives:
         if match["kind"] == "skip-file":
             skip_file = True
             continue
-        line = 1 + len(_LINE_BREAK.findall(text, 0, match.start()))
+        line = 1 + len((_PYTHON_LINE_BREAK if python else _LINE_BREAK).findall(text, 0, match.start()))
         raw = match["codes"]
         codes = frozenset(code.upper() for code in _CODE_SEPARATOR.split(raw) if code) if raw is not None else None
         ignores.append((line, codes or None))
@@ -59,6 +61,9 @@ class Suppressible(Protocol):
 
     @property
     def code(self) -> str: ...
+
+    @property
+    def path(self) -> KeyPath: ...
 
     @property
     def changes(self) -> tuple[Change, ...]: ...
@@ -81,6 +86,11 @@ def partition(findings: Sequence[F], lines_of: Callable[[F], Collection[int]], d
             suppressed |= group
     kept = [finding for index, finding in enumerate(findings) if index not in suppressed]
     return kept, [finding for index, finding in enumerate(findings) if index in suppressed]
+
+
+def lines_about(finding: Suppressible, lines_of: Callable[[KeyPath], Iterable[int]]) -> set[int]:
+    """Lines whose comment covers a finding: those of the key it is about and of every key it edits."""
+    return {line for path in (finding.path, *(change.path for change in finding.changes)) for line in lines_of(path)}
 
 
 def _class_switch_groups(findings: Sequence[F]) -> Iterable[set[int]]:

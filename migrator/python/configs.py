@@ -48,14 +48,14 @@ def _nested_dicts(node: cst.CSTNode) -> Iterator[cst.Dict]:
         yield from _nested_dicts(child)
 
 
-def _element_at(node: cst.Dict, path: tuple[str, ...]) -> cst.CSTNode:
-    """The deepest existing key on `path`, for line numbers."""
-    found: cst.CSTNode = node
+def _keys_on(node: cst.Dict, path: tuple[str, ...]) -> list[cst.CSTNode]:
+    """The dict literal, then each existing key on `path`, outermost first (the YAML blocks' opening lines)."""
+    found: list[cst.CSTNode] = [node]
     for key in path:
         element = next((e for e in node.elements if isinstance(e, cst.DictElement) and string_key(e.key) == key), None)
         if element is None:
             break
-        found = element.key
+        found.append(element.key)
         if not isinstance(element.value, cst.Dict):
             break
         node = element.value
@@ -64,13 +64,18 @@ def _element_at(node: cst.Dict, path: tuple[str, ...]) -> cst.CSTNode:
 
 def _decide_dict(analysis: Analysis, node: cst.Dict, data: dict[str, Any]) -> None:
     def where(path: tuple[str, ...]) -> cst.CSTNode:
-        return _element_at(node, path)
+        return _keys_on(node, path)[-1]  # the deepest existing key, for line numbers
+
+    def lines_of(path: tuple[str, ...]) -> set[int]:
+        # First lines only, like YAML's block openers: the dict's span would let a comment anywhere in it cover all.
+        firsts = {analysis.doc.where(key)[0] for key in _keys_on(node, path)}
+        return firsts | {analysis.doc.statement_start(analysis.doc.where(node)[0])}
 
     undecidable = undecidable_key(data)
     if undecidable is not None:
         analysis.report("MIG105", f"`{dotted_path(undecidable)}` is not a literal in this config dict: not migrated", where(undecidable))
         return
-    plan = plan_for(analysis, data, where)
+    plan = plan_for(analysis, data, where, lines_of)
     if plan is None:
         return
     for finding in plan.findings:

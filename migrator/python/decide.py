@@ -2,16 +2,19 @@
 
 Python code never decides anything itself: it builds `{"model": ..., "optimizer": ...}` data and
 asks `classify` and `make_plan`, then turns the plan's abstract changes into edits.
+
+Suppressions are decided here too, per finding and before its edits are made: a finding whose lines carry a
+`# migrator: ignore` comment is recorded as suppressed and its caller makes none of its edits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 
 import libcst as cst
 
-from migrator import optimizer_changes
+from migrator import optimizer_changes, suppressions
 from migrator.changes import Change, KeyPath
 from migrator.classify import ConfigError, classify
 from migrator.engine import LocatedFinding, Problem
@@ -34,9 +37,25 @@ class Analysis:
     failure: Problem | None = None
     relevant: bool = False  # something a rule looks at was found
     handled: set[cst.CSTNode] = field(default_factory=set)
+    directives: suppressions.Directives = suppressions.NONE
+    suppressed: list[LocatedFinding] = field(default_factory=list)
+    held: bool = False  # a suppressed error blocks the migration: the file stays as it is, quietly
 
-    def report(self, code: str, message: str, node: cst.CSTNode, changes: Iterable[Change] = (), path: KeyPath = ()) -> None:
-        self.add(RULES[code].finding(message, path, changes), node)
+    def report(self, code: str, message: str, node: cst.CSTNode, changes: Iterable[Change] = (), path: KeyPath = ()) -> bool:
+        """Report a finding about `node`; False when a suppression comment on its lines covers it (make no edits then)."""
+        finding = RULES[code].finding(message, path, changes)
+        if not self.keep([finding], lambda _: node, lambda _: self.doc.lines(node)):
+            return False
+        self.add(finding, node)
+        return True
+
+    def keep(self, findings: Sequence[Finding], node_of: Callable[[Finding], cst.CSTNode], lines_about: Callable[[Finding], Collection[int]]) -> list[Finding]:
+        """The findings no suppression covers; the others are recorded as suppressed at `node_of(finding)`."""
+        kept, suppressed = suppressions.partition(findings, lines_about, self.directives)
+        if suppressed:
+            self.relevant = True
+        self.suppressed += (LocatedFinding(finding, *self.doc.where(node_of(finding))) for finding in suppressed)
+        return kept
 
     def add(self, finding: Finding, node: cst.CSTNode) -> None:
         self.relevant = True
@@ -62,8 +81,18 @@ def undecidable_key(data: Mapping[str, Any]) -> KeyPath | None:
     return None
 
 
-def plan_for(analysis: Analysis, data: Mapping[str, Any], where: Callable[[KeyPath], cst.CSTNode]) -> Plan | None:
-    """The plan for this recipe-shaped data, or None when nothing is to be done (reasons are reported)."""
+def plan_for(
+    analysis: Analysis,
+    data: Mapping[str, Any],
+    where: Callable[[KeyPath], cst.CSTNode],
+    lines_of: Callable[[KeyPath], Collection[int]] | None = None,
+) -> Plan | None:
+    """The plan for this recipe-shaped data, without its suppressed findings; None when nothing is to be done.
+
+    `where` locates a key path in the code; `lines_of` gives the lines whose suppression comment covers
+    it (default: `doc.lines(where(path))`). A finding is covered on the lines of its own path and of the
+    paths it edits, as in YAML.
+    """
     try:
         classification = classify(data, analysis.options.include_peft)
     except ConfigError:
@@ -72,15 +101,23 @@ def plan_for(analysis: Analysis, data: Mapping[str, Any], where: Callable[[KeyPa
     if plan.target is None:
         return None
     analysis.relevant = True
-    blocker = plan.blocked_by
+    lines_of_path = lines_of or (lambda path: analysis.doc.lines(where(path)))
+    findings = analysis.keep(plan.findings, lambda finding: where(finding.path), lambda finding: suppressions.lines_about(finding, lines_of_path))
+    kept = Plan(plan.target, tuple(findings))
+    blocker = kept.blocked_by
     if blocker is not None:
         node = where(blocker.path)
-        if plan.failed:
+        if kept.failed:
             line, column = analysis.doc.where(node)
             analysis.failure = analysis.failure or Problem(f"{blocker.code} {blocker.message}", line, column)
-        for finding in plan.findings:
+        for finding in kept.findings:
             if finding.blocks and finding.rule.level is not Level.ERROR:  # an error is the failure itself
                 analysis.add(finding, where(finding.path))
         return None
+    if plan.blocked_by is not None:
+        # Every blocker is suppressed. Suppressing never makes the tool change more: a suppressed error,
+        # which would fail the file, still leaves all of it as it is (quietly); a warning leaves this code.
+        analysis.held = analysis.held or plan.failed
+        return None
     analysis.targets.add(plan.target)
-    return plan
+    return kept

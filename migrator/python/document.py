@@ -96,6 +96,8 @@ class PythonDocument:
         collector = _Collector(self)
         self.qualified: dict[cst.CSTNode, set[str]] = {}
         self.positions: dict[cst.CSTNode, tuple[int, int]] = {}
+        self.last_lines: dict[cst.CSTNode, int] = {}
+        self.statement_starts: dict[int, int] = {}  # line -> first line of the simple statement on it
         self.scopes: list[Scope] = []
         self.scope_of: dict[cst.CSTNode, Scope] = {}
         self.imports: dict[str, ImportBinding] = {}
@@ -111,6 +113,15 @@ class PythonDocument:
     def where(self, node: cst.CSTNode) -> tuple[int, int]:
         """1-based line and column."""
         return self.positions.get(node, (1, 1))
+
+    def lines(self, node: cst.CSTNode) -> set[int]:
+        """Where a comment is about `node`: every line it spans (a call up to its closing parenthesis), and the
+        first line of the statement holding it (`opt = (` above a wrapped call, `cfg = ConfigNode(` above a dict)."""
+        first = self.where(node)[0]
+        return {self.statement_start(first), *range(first, self.last_lines.get(node, first) + 1)}
+
+    def statement_start(self, line: int) -> int:
+        return self.statement_starts.get(line, line)
 
     def calls(self) -> Iterator[tuple[Scope, cst.Call]]:
         for scope in self.scopes:
@@ -182,6 +193,10 @@ class _Collector(cst.CSTVisitor):
         position = self.get_metadata(PositionProvider, node, None)
         if position is not None:
             self.doc.positions[node] = (position.start.line, position.start.column + 1)
+            self.doc.last_lines[node] = position.end.line
+            if isinstance(node, cst.SimpleStatementLine):
+                for line in range(position.start.line, position.end.line + 1):
+                    self.doc.statement_starts[line] = position.start.line
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and self.stack:
             scope = self.stack[-1]
             if any(node is statement for statement in scope.body):

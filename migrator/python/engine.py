@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from migrator.engine import Outcome, Problem, Status
+from migrator import suppressions
+from migrator.engine import SUPPRESSED_BLOCKER, Outcome, Problem, Status
 from migrator.python import configs, training
 from migrator.python.decide import Analysis
 from migrator.python.document import PythonDocument, PythonSyntaxError
@@ -15,22 +16,25 @@ def analyse_text(text: str, options: Options) -> Outcome:
         doc = PythonDocument(text)
     except PythonSyntaxError as exc:
         return Outcome(Status.FAILED, problem=Problem(f"Python syntax error: {exc.message}", exc.line, exc.column, "fix the syntax; the file was left untouched"))
-    analysis = Analysis(doc, options, EditSet(doc))
+    analysis = Analysis(doc, options, EditSet(doc), directives=suppressions.parse(text, python=True))
     training.analyse(analysis)
     configs.analyse_dicts(analysis)
     configs.analyse_overrides(analysis)
     findings = tuple(sorted(analysis.findings, key=lambda located: (located.line, located.column)))
+    suppressed = tuple(sorted(analysis.suppressed, key=lambda located: (located.line, located.column)))
     target = options.pattern if len(analysis.targets) != 1 else next(iter(analysis.targets))
     if analysis.failure is not None:
-        return Outcome(Status.FAILED, None, target, findings, problem=analysis.failure)
+        return Outcome(Status.FAILED, None, target, findings, problem=analysis.failure, suppressed=suppressed)
+    if analysis.held:
+        return Outcome(Status.SKIPPED, None, target, findings, skip_reason=SUPPRESSED_BLOCKER, suppressed=suppressed)
     if not analysis.edits:
-        return Outcome(Status.UNCHANGED if analysis.relevant else Status.NOT_RECIPE, None, None, findings)
+        return Outcome(Status.UNCHANGED if analysis.relevant else Status.NOT_RECIPE, None, None, findings, suppressed=suppressed)
     new_text = analysis.edits.render()
     try:
         compile(new_text, "<migrated>", "exec", dont_inherit=True)
     except SyntaxError as exc:
         problem = Problem(f"the edited code does not compile: {exc.msg}", exc.lineno or 0, exc.offset or 0, "please report this file; it was left untouched")
-        return Outcome(Status.FAILED, None, target, findings, problem=problem)
+        return Outcome(Status.FAILED, None, target, findings, problem=problem, suppressed=suppressed)
     if new_text == text:
-        return Outcome(Status.UNCHANGED, None, None, findings)
-    return Outcome(Status.MIGRATED, None, target, findings, new_text=new_text)
+        return Outcome(Status.UNCHANGED, None, None, findings, suppressed=suppressed)
+    return Outcome(Status.MIGRATED, None, target, findings, new_text=new_text, suppressed=suppressed)

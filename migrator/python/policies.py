@@ -68,30 +68,31 @@ def _complete(analysis: Analysis, policy: cst.Call) -> None:
         if arg is not None:
             fields[key] = to_data(arg.value, analysis.doc)
     changes = policy_changes(fields)
-    if not changes:
+    added = ", ".join(change.path[-1] for change in changes)
+    if not changes or not analysis.report("MIG005", f"MixedPrecisionPolicy completed with {added} (values written stay)", policy, changes):
         return
     edit = analysis.edits.call(policy, POLICY_POSITIONAL)
     for change in changes:
         edit.set(change.path[-1], code_expression(change.value, analysis.doc))
-    added = ", ".join(change.path[-1] for change in changes)
-    analysis.report("MIG005", f"MixedPrecisionPolicy completed with {added} (values written stay)", policy, changes)
 
 
 def _pass_shared_policy(analysis: Analysis, scope: Scope, calls: list[cst.Call]) -> None:
     (change,) = policy_changes(None)
     name = _free_name(scope)
-    statement = min((scope.statement_of[call] for call in calls if call in scope.statement_of), key=analysis.doc.where, default=None)
-    if statement is None:
-        return
     fields = {key: value for key, value in change.value.items() if key != "_target_"}
+    settings = ", ".join(f"{key}={value}" for key, value in fields.items())
+    message = f"fully_shard without mp_policy: passes `{name}`, an explicit MixedPrecisionPolicy({settings})"
+    # Only calls whose finding is not suppressed get the policy; it is defined before the first of them.
+    passing = [call for call in calls if call in scope.statement_of and analysis.report("MIG005", message, call, [change])]
+    if not passing:
+        return
+    statement = min((scope.statement_of[call] for call in passing), key=analysis.doc.where)
     args = [cst.Arg(code_expression(value, analysis.doc), keyword=cst.Name(key), equal=KEYWORD_EQUAL) for key, value in fields.items()]
     policy_class = analysis.doc.class_name(change.value["_target_"], patterns.MP_POLICY_CLASSES)
     policy = cst.Call(cst.parse_expression(policy_class), layout.append([], args, cst.SimpleWhitespace("")))
     analysis.edits.insert_before(statement, cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], policy)]))
-    for call in calls:
+    for call in passing:
         analysis.edits.call(call).set("mp_policy", cst.Name(name))
-        settings = ", ".join(f"{key}={value}" for key, value in fields.items())
-        analysis.report("MIG005", f"fully_shard without mp_policy: passes `{name}`, an explicit MixedPrecisionPolicy({settings})", call, [change])
 
 
 def _free_name(scope: Scope) -> str:

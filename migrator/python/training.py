@@ -210,6 +210,11 @@ def _migrate_pair(analysis: Analysis, loaded: Loaded, optimizer: cst.Call, targe
             return shards[0][1]
         return argument(optimizer, key, OPTIMIZER_POSITIONAL) or optimizer
 
+    def lines_of(path: KeyPath) -> range:
+        if path[:1] == ("distributed",):
+            return range(0)  # becomes one MIG005 per `fully_shard` call, each suppressed on its own lines
+        return analysis.doc.lines(where(path))
+
     undecidable = undecidable_key(data)
     if undecidable is not None:
         node = where(undecidable)
@@ -218,7 +223,7 @@ def _migrate_pair(analysis: Analysis, loaded: Loaded, optimizer: cst.Call, targe
             shown = node.value if isinstance(node, cst.Arg) else node
             analysis.report("MIG105", f"{what} comes from `{analysis.doc.code(shown).strip()}`, not a literal: not migrated; set it explicitly or migrate by hand", node)
         return
-    plan = plan_for(analysis, data, where)
+    plan = plan_for(analysis, data, where, lines_of)
     if plan is None:
         return
     for finding in plan.findings:
