@@ -11,6 +11,7 @@ import yaml
 
 from migrator import changes as changes_mod
 from migrator import schema, suppressions
+from migrator.changes import KeyPath
 from migrator.classify import Classification, ConfigError, Kind, classify
 from migrator.edits import OverlappingEdits
 from migrator.plan import Plan, make_plan
@@ -116,7 +117,7 @@ def migrate_yaml(text: str, options: Options) -> Outcome:
     if classification.kind in _SKIP_KINDS:
         return Outcome(Status.SKIPPED, classification, skip_reason=_SKIP_KINDS[classification.kind])
     plan = make_plan(doc.data, classification, options)
-    kept, suppressed = suppressions.partition(plan.findings, lambda finding: _lines_about(doc, finding), suppressions.parse(text))
+    kept, suppressed = suppressions.partition(plan.findings, lambda finding: suppressions.lines_about(finding, lambda path: _key_lines(doc, path)), suppressions.parse(text))
     return _apply_plan(doc, classification, plan, Plan(plan.target, tuple(kept)), _locate(doc, suppressed))
 
 
@@ -124,13 +125,10 @@ def _locate(doc: YamlDocument, findings: Iterable[Finding]) -> tuple[LocatedFind
     return tuple(LocatedFinding(finding, *doc.line_of(finding.path)) for finding in findings)
 
 
-def _lines_about(doc: YamlDocument, finding: Finding) -> set[int]:
-    """Lines whose suppression comment covers the finding: its key, the keys it edits, and their blocks' openers."""
-    lines: set[int] = set()
-    for path in (finding.path, *(change.path for change in finding.changes)):
-        found, _ = doc.walk(path)
-        lines.update(entry.key.start_mark.line + 1 for entry in found)
-    return lines
+def _key_lines(doc: YamlDocument, path: KeyPath) -> list[int]:
+    """The lines of the keys along `path` that exist: a comment on a block's opener covers what is inside."""
+    found, _ = doc.walk(path)
+    return [entry.key.start_mark.line + 1 for entry in found]
 
 
 def _apply_plan(doc: YamlDocument, classification: Classification, full: Plan, plan: Plan, suppressed: tuple[LocatedFinding, ...]) -> Outcome:
