@@ -96,26 +96,25 @@ def classify(data: object, include_peft: bool = False) -> Classification:
     if data.get("peft") is not None and not include_peft:
         return result(Kind.PEFT, "PEFT/LoRA run: bf16 storage is fine here; pass --include-peft to migrate anyway")
     target = optimizer.get("_target_")
-    if target in patterns.TE_FUSED_ADAM_TARGETS:
+    is_te = target in patterns.TE_FUSED_ADAM_TARGETS
+    if not is_te and target not in patterns.TORCH_ADAM_TARGETS:
+        what = f"`{target}`" if target is not None else "an optimizer without `_target_`"
+        return result(Kind.NOT_APPLICABLE, f"{what} is outside the torch Adam family and TE FusedAdam")
+    if model is None and not is_te:
+        return result(Kind.NOT_APPLICABLE, "no model section: the storage dtype is not set by this file")
+    key = storage_key(model or {})
+    storage = storage_kind(model or {}, family)
+    if storage == "fp16":
+        return result(Kind.NOT_APPLICABLE, "fp16 parameter storage is outside both patterns; review by hand")
+    if storage == "invalid":
+        value = (model or {}).get(key)
+        return result(Kind.NOT_APPLICABLE, f"model.{key} {value!r} is not a dtype AutoModel accepts (write float32 or bfloat16)")
+    if is_te:
         missing = te_missing_precision(optimizer)
         if missing:
             return result(Kind.INCOMPLETE_TE, "TE FusedAdam without fp32 master weights/state: " + ", ".join(missing))
         return result(Kind.ON_PATTERN, "TE FusedAdam with fp32 master weights and state", "te")
-    if target not in patterns.TORCH_ADAM_TARGETS:
-        what = f"`{target}`" if target is not None else "an optimizer without `_target_`"
-        return result(Kind.NOT_APPLICABLE, f"{what} is outside the torch Adam family and TE FusedAdam")
-    if model is None:
-        return result(Kind.NOT_APPLICABLE, "no model section: the storage dtype is not set by this file")
-    storage = storage_kind(model, family)
-    key = storage_key(model)
     if storage == "bf16":
-        spelled = model[key] if key in model else "unset"
+        spelled = model[key] if model is not None and key in model else "unset"
         return result(Kind.RISKY, f"{target} with bf16 parameters (model.{key}: {spelled}) keeps Adam state in bf16")
-    if storage == "fp32":
-        return result(Kind.ON_PATTERN, f"{target} with float32 parameter storage", "fp32")
-    if storage == "fp16":
-        return result(Kind.NOT_APPLICABLE, "fp16 parameter storage is outside both patterns; review by hand")
-    return result(
-        Kind.NOT_APPLICABLE,
-        f"model.{key} {model.get(key)!r} is not a dtype AutoModel accepts (write float32 or bfloat16)",
-    )
+    return result(Kind.ON_PATTERN, f"{target} with float32 parameter storage", "fp32")

@@ -33,19 +33,21 @@ class Plan:
         return [change for finding in self.findings for change in finding.changes]
 
 
-def target_pattern(classification: Classification, options: Options) -> str | None:
+def target_pattern(classification: Classification, options: Options, has_model: bool = True) -> str | None:
     kind = classification.kind
     if kind is Kind.RISKY:
         return options.pattern
+    # Pattern fp32 lives in model.torch_dtype: without a model section there is nothing to convert to.
+    convert = options.convert and (has_model or options.pattern != "fp32")
     if kind is Kind.INCOMPLETE_TE:  # completing it is the least change; --convert asks for the chosen pattern
-        return options.pattern if options.convert else "te"
+        return options.pattern if convert else "te"
     if kind is Kind.ON_PATTERN:
-        return options.pattern if options.convert else classification.pattern
+        return options.pattern if convert else classification.pattern
     return None
 
 
 def make_plan(data: Mapping[str, Any], classification: Classification, options: Options) -> Plan:
-    target = target_pattern(classification, options)
+    target = target_pattern(classification, options, isinstance(data.get("model"), Mapping))
     if target is None or classification.kind not in _MIGRATABLE:
         return Plan(None)
     optimizer_target = (data.get("optimizer") or {}).get("_target_")

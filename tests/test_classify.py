@@ -46,3 +46,9 @@ def test_section_that_is_not_a_mapping_is_an_error(section: str) -> None:
     with pytest.raises(ConfigError) as info:
         classify(data)
     assert info.value.path == (section,)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "fp32"])
+def test_te_with_storage_outside_both_patterns_is_not_applicable(dtype: str) -> None:
+    data = {"model": {"torch_dtype": dtype}, "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam", "master_weights": True}}
+    assert classify(data).kind is Kind.NOT_APPLICABLE

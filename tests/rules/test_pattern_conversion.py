@@ -30,3 +30,7 @@ def test_fp32_converts_to_te_with_bf16_storage() -> None:
         pattern="te",
         convert=True,
     )
+
+
+def test_noop_converting_te_to_fp32_without_a_model_section() -> None:
+    check_noop(TE_BLOCK.format(mode="true") + "distributed:\n  strategy: ddp\n", pattern="fp32", convert=True)
