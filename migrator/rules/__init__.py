@@ -52,6 +52,10 @@ class Context:
     def switches_to_torch(self) -> bool:
         return self.target == "fp32" and self.current == "te"
 
+    @property
+    def switches_optimizer_class(self) -> bool:
+        return self.switches_to_te or self.switches_to_torch
+
 
 @dataclass(frozen=True)
 class Finding:

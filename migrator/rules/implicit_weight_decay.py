@@ -29,7 +29,7 @@ from migrator.rules import Context, Finding, Level, register
 
 @register("MIG002", "implicit-weight-decay", "default weight decay differs between torch AdamW and TE FusedAdam", Level.FIX, __doc__)
 def check(ctx: Context) -> Iterator[Finding]:
-    if not (ctx.switches_to_te or ctx.switches_to_torch):
+    if not ctx.switches_optimizer_class:
         return
     decay = optimizer_changes.implicit_weight_decay(ctx.optimizer, ctx.switches_to_te)
     if decay is not None:

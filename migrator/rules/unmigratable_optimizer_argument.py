@@ -25,7 +25,7 @@ from migrator.rules import Context, Finding, Level, register
 
 @register("MIG101", "unmigratable-optimizer-argument", "optimizer setting the new class cannot reproduce", Level.ERROR, __doc__)
 def check(ctx: Context) -> Iterator[Finding]:
-    if not (ctx.switches_to_te or ctx.switches_to_torch):
+    if not ctx.switches_optimizer_class:
         return
     other = "--pattern fp32" if ctx.switches_to_te else "--pattern te"
     for key in optimizer_changes.unmigratable_arguments(ctx.optimizer, ctx.switches_to_te):

@@ -27,7 +27,7 @@ from migrator.rules import Context, Finding, Level, register
 
 @register("MIG003", "unsupported-optimizer-argument", "argument the new optimizer class rejects, removed", Level.FIX, __doc__)
 def check(ctx: Context) -> Iterator[Finding]:
-    if not (ctx.switches_to_te or ctx.switches_to_torch):
+    if not ctx.switches_optimizer_class:
         return
     new_class = "TE FusedAdam" if ctx.switches_to_te else "torch Adam/AdamW"
     for key in optimizer_changes.rejected_arguments(ctx.optimizer, ctx.switches_to_te):
