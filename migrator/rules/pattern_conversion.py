@@ -35,7 +35,7 @@ from migrator.rules import Context, Finding, Level, register
 @register("MIG006", "pattern-conversion", "config converted to the other recommended pattern (--convert)", Level.FIX, __doc__)
 def check(ctx: Context) -> Iterator[Finding]:
     kind = ctx.classification.kind
-    if kind not in (Kind.ON_PATTERN, Kind.INCOMPLETE_TE) or not (ctx.switches_to_te or ctx.switches_to_torch):
+    if kind not in (Kind.ON_PATTERN, Kind.INCOMPLETE_TE) or not ctx.switches_optimizer_class:
         return
     if ctx.switches_to_te:
         changes = optimizer_changes.to_te_changes(ctx.optimizer)
