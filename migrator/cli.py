@@ -65,7 +65,7 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 def migrate_command(
     paths: tuple[str, ...], check: bool, diff: bool, output_file: str | None, no_progress: bool, max_file_size: int, verbose: bool, **options: Any
 ) -> int:
-    """Rewrite AutoModel YAML recipes to a precision-safe pattern, touching only what must change.
+    """Rewrite AutoModel YAML recipes and Python launch scripts to a precision-safe pattern, touching only what must change.
 
     PATH is a file or a directory (searched for *.yaml, *.yml and *.py; inside a git work tree only files git
     tracks or would track); the default is the current directory. Every other byte of a file stays as it
@@ -150,7 +150,7 @@ def rules_command() -> None:
 @cli.command("explain")
 @click.argument("code")
 def explain_command(code: str) -> None:
-    """Show what rule CODE (e.g. MIG001, or its name) does, why, a before/after example and references."""
+    """Show what rule CODE (MIG001, or its name) does, why, a before/after example and references."""
     from migrator.explain import UnknownRule, explain
 
     try:
