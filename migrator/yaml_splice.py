@@ -8,6 +8,7 @@ the block's trailing comments and blank lines), a removed key takes exactly its 
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any, Iterable
 
 import yaml
@@ -41,6 +42,13 @@ def render_scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return _render_scalar_cached(type(value), value)
+
+
+def render_quoted(value: str, quote: str) -> str:
+    """A replacing string in the quote style of the value it replaces (`'bf16'` -> `'float32'`)."""
+    if quote == "'":
+        return "'" + value.replace("'", "''") + "'"
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
 def render_flow(value: Any) -> str:
@@ -174,7 +182,7 @@ class _Splicer:
             step = self._nesting_step(path[:-1], entry.key.start_mark.column)
             self._append_lines(end, self._block_lines(value, entry.key.start_mark.column + step, step))
             return
-        text = render_flow(value)
+        text = render_quoted(value, node.style) if isinstance(value, str) and node.style in ("'", '"') else render_flow(value)
         if start == end:  # empty value right after the colon: `key:` -> `key: value`
             text = " " + text
         self.edits.append(TextEdit(start, end, text))

@@ -20,7 +20,7 @@ from migrator.yaml_splice import render_scalar, splice
         pytest.param("a: {}\n", Set(("a", "c"), 2), "a: {c: 2}\n", id="empty-flow"),
         pytest.param("a: {b: 1}\n", Set(("a", "c"), 2), "a: {b: 1, c: 2}\n", id="flow"),
         pytest.param("a:\n  b:\n", Set(("a", "b"), "x"), "a:\n  b: x\n", id="empty-value"),
-        pytest.param("a:\n  b: 'q'  # c\n", Set(("a", "b"), "x"), "a:\n  b: x  # c\n", id="quoted-value"),
+        pytest.param("a:\n  b: 'q'  # c\n", Set(("a", "b"), "x"), "a:\n  b: 'x'  # c\n", id="quoted-value"),
         pytest.param("a:\n  b: 1\n", Set(("a", "n", "m"), 2), "a:\n  b: 1\n  n:\n    m: 2\n", id="missing-parent"),
         pytest.param("a:\n  n: ~  # d\n", Set(("a", "n", "m"), 2), "a:\n  n:  # d\n    m: 2\n", id="null-parent"),
         pytest.param("a:\n  b: 1\n  c: 2  # x\n  d: 3\n", Delete(("a", "c")), "a:\n  b: 1\n  d: 3\n", id="delete"),
@@ -52,3 +52,15 @@ def test_insert_after_block_scalar_stays_in_its_block() -> None:
 def test_nested_block_follows_its_own_section_indentation() -> None:
     source = "x:\n    deep:\n        k: 1\nd:\n  s: 1\n"
     assert splice(YamlDocument(source), [Set(("d", "p"), {"k": 1})]) == "x:\n    deep:\n        k: 1\nd:\n  s: 1\n  p:\n    k: 1\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param("a:\n  b: 'bf16'\n", "a:\n  b: 'float32'\n", id="single"),
+        pytest.param('a:\n  b: "bf16"  # c\n', 'a:\n  b: "float32"  # c\n', id="double"),
+        pytest.param("a:\n  b: bf16\n", "a:\n  b: float32\n", id="plain"),
+    ],
+)
+def test_replaced_string_keeps_its_quote_style(source: str, expected: str) -> None:
+    assert splice(YamlDocument(source), [Set(("a", "b"), "float32")]) == expected
