@@ -16,9 +16,9 @@ from migrator.classify import Classification, ConfigError, Kind, classify
 from migrator.edits import OverlappingEdits
 from migrator.plan import Plan, make_plan
 from migrator.rules import Finding, Level, Options
-from migrator.verify import VerificationError, verify
+from migrator.verify import VerificationError, verify_edited
 from migrator.yaml_doc import YamlDocument, YamlError
-from migrator.yaml_splice import splice
+from migrator.yaml_splice import splice_with_edits
 
 
 class Status(enum.Enum):
@@ -150,8 +150,8 @@ def _apply_plan(doc: YamlDocument, classification: Classification, full: Plan, p
     if not planned:
         return outcome(Status.UNCHANGED)
     try:
-        new_text = splice(doc, planned)
-        written = verify(new_text, changes_mod.apply(doc.data, planned))
+        new_text, edits = splice_with_edits(doc, planned)
+        written = verify_edited(doc, edits, new_text, changes_mod.apply(doc.data, planned))
     except YamlError as exc:
         return outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
     except (VerificationError, OverlappingEdits) as exc:

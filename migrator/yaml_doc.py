@@ -5,6 +5,7 @@ beyond YAML's safe types.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -127,7 +128,10 @@ class YamlDocument:
     @cached_property
     def line_starts(self) -> list[int]:
         """Offset of each line, as libyaml counts lines (built only for files that are edited or fail)."""
-        return [0] + [match.end() for match in _LINE_BREAK.finditer(self.text)]
+        text = self.text
+        if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+            return [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
+        return [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n")[:-1])]  # the common case, faster
 
     def offset(self, mark: yaml.Mark) -> int:
         return self.line_starts[mark.line] + mark.column
@@ -284,6 +288,11 @@ class YamlDocument:
 
     def is_shared(self, node: yaml.Node) -> bool:
         return id(node) in self._shared
+
+    @property
+    def has_aliases(self) -> bool:
+        """Whether any node is reached twice: an alias (or a merge key) refers to an anchor."""
+        return bool(self._shared)
 
     def line_of(self, path: KeyPath) -> tuple[int, int]:
         """1-based line and column of the deepest existing key on `path` (1, 1 if none)."""

@@ -21,14 +21,20 @@ _DEFAULT_INDENT_STEP = 2
 
 
 def splice(doc: YamlDocument, changes: Iterable[Change]) -> str:
+    return splice_with_edits(doc, changes)[0]
+
+
+def splice_with_edits(doc: YamlDocument, changes: Iterable[Change]) -> tuple[str, list[TextEdit]]:
+    """The edited text and the text edits that made it (verification checks only what they touched)."""
     splicer = _Splicer(doc)
     for change in _fold_missing_parents(doc, changes):
         splicer.add(change)
-    text = apply_edits(doc.text, splicer.edits + splicer.flow_deletions())
+    edits = splicer.edits + splicer.flow_deletions()
+    text = apply_edits(doc.text, edits)
     if text.endswith(("\n", "\r")) and not doc.text.endswith(("\n", "\r")):
         # The deleted last line took the break before it along: keep the file's missing final newline.
         text = text[:-2] if text.endswith("\r\n") else text[:-1]
-    return text
+    return text, edits
 
 
 @functools.lru_cache(maxsize=256)
