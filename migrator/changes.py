@@ -34,8 +34,13 @@ def dotted(path: KeyPath) -> str:
 
 
 def apply(data: Any, changes: Iterable[Change]) -> Any:
-    """A deep copy of `data` with the changes applied (aliases become independent copies)."""
-    result = _unshared_copy(data)
+    """`data` with the changes applied, copied wherever a change lands (aliases there become independent copies)."""
+    changes = list(changes)
+    if isinstance(data, dict):  # copy only the top-level entries that change; the rest is never mutated
+        touched = {change.path[0] for change in changes}
+        result = {key: _unshared_copy(value) if key in touched else value for key, value in data.items()}
+    else:
+        result = _unshared_copy(data)
     for change in changes:
         *parents, last = change.path
         node = result

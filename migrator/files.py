@@ -7,6 +7,7 @@ A file is only ever replaced by a rename of a complete, fsynced temporary file, 
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 import tempfile
@@ -67,10 +68,25 @@ def _os_error(action: str, exc: OSError) -> FileError:
     return FileError(f"cannot {action}: {exc.strerror or exc}", hints.get(exc.errno or 0, "check the path and its permissions"))
 
 
+@functools.lru_cache(maxsize=4096)
+def _real_folder(folder: Path) -> Path:
+    return folder.resolve(strict=True)
+
+
+def _real_path(path: Path) -> Path:
+    """`path.resolve(strict=True)`, with each folder resolved once per run: most files are not links."""
+    try:
+        if not path.is_symlink():
+            return _real_folder(path.parent.absolute()) / path.name  # absolute: the cache must not depend on the cwd
+    except OSError:
+        pass  # the full resolution below raises the precise error
+    return path.resolve(strict=True)
+
+
 def resolve_inside(path: Path, roots: Iterable[Path]) -> Path:
     """The real file behind `path`; refuse a symlink that leads out of every scanned root (empty: no limit)."""
     try:
-        target = path.resolve(strict=True)
+        target = _real_path(path)
     except FileNotFoundError:
         raise FileError("dangling symlink" if path.is_symlink() else "no such file", "check the path") from None
     except (RuntimeError, OSError) as exc:  # a loop is RuntimeError before Python 3.13, ELOOP after

@@ -5,13 +5,14 @@ Imported only when a run uses more than one worker, so small runs never pay for 
 
 from __future__ import annotations
 
+import gc
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from migrator.interrupt import StopFlag, ignore_stop_signals
-from migrator.runner import FileResult, failed, display_path, process_file
+from migrator.runner import PARSING_GC_THRESHOLD, FileResult, display_path, failed, process_file
 from migrator.settings import Settings
 
 MAX_CHUNK = 64  # files per task: large enough to amortise IPC, small enough to balance the load
@@ -21,11 +22,16 @@ def _process_chunk(paths: Sequence[Path], settings: Settings) -> list[FileResult
     return [process_file(path, settings) for path in paths]
 
 
+def _init_worker() -> None:
+    ignore_stop_signals()
+    gc.set_threshold(*PARSING_GC_THRESHOLD)
+
+
 def in_pool(files: Sequence[Path], settings: Settings, workers: int, stop: StopFlag | None) -> Iterator[FileResult]:
     size = max(1, min(MAX_CHUNK, len(files) // (workers * 4)))
     chunks = [files[start : start + size] for start in range(0, len(files), size)]
     # Workers leave Ctrl-C and SIGTERM to this process, which lets the chunks in hand finish.
-    executor = ProcessPoolExecutor(max_workers=workers, initializer=ignore_stop_signals)
+    executor = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
     try:
         futures = [executor.submit(_process_chunk, chunk, settings) for chunk in chunks]
         for chunk, future in zip(chunks, futures, strict=True):

@@ -7,9 +7,10 @@ and a worker that dies takes only the file it was on with it (the rest are re-ru
 
 from __future__ import annotations
 
+import gc
 import os
 import traceback
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Generator, Iterable, Iterator, Sequence
@@ -110,7 +111,27 @@ def _available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+# Parsing allocates many short-lived containers that reference counting frees; the default gen-0 threshold
+# (700) makes the cycle collector scan them again and again for nothing (about 7% of a run's time).
+PARSING_GC_THRESHOLD = (50_000, 20, 20)
+
+
+@contextmanager
+def tuned_for_parsing() -> Iterator[None]:
+    previous = gc.get_threshold()
+    gc.set_threshold(*PARSING_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def run(settings: Settings, on_progress: ProgressCallback | None = None, stop: StopFlag | None = None) -> list[FileResult]:
+    with tuned_for_parsing():
+        return _run(settings, on_progress, stop)
+
+
+def _run(settings: Settings, on_progress: ProgressCallback | None, stop: StopFlag | None) -> list[FileResult]:
     selected = select_files(settings)
     results: list[FileResult] = []
     # Interruption seam: a requested `stop` (Ctrl-C, SIGTERM) ends the stream after the files in hand, all

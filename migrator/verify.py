@@ -60,15 +60,15 @@ def verify_edited(doc: YamlDocument, edits: Sequence[TextEdit], new_text: str, i
     sections = _edited_sections(doc, edits, new_text)
     if sections is None:
         return verify(new_text, intended)
-    data = dict(doc.data)
-    for key, fragment in sections:
-        try:
-            parsed = load_data(fragment)
-        except YamlError:
-            return verify(new_text, intended)
-        if not isinstance(parsed, dict) or list(parsed) != [key]:
-            return verify(new_text, intended)
-        data[key] = parsed[key]
+    # The edited entries, one after the other, form a small document of their own: one parse.
+    fragment = "".join(text if text.endswith(("\n", "\r")) else text + "\n" for _, text in sections)
+    try:
+        parsed = load_data(fragment)
+    except YamlError:
+        return verify(new_text, intended)
+    if not isinstance(parsed, dict) or list(parsed) != [key for key, _ in sections]:
+        return verify(new_text, intended)
+    data = {**doc.data, **parsed}
     if not same_data(data, intended):
         raise VerificationError("the edited text does not hold the intended data: " + first_difference(data, intended))
     return data
