@@ -151,7 +151,7 @@ def main() -> int:
             (f"tool: migrate --check, x{args.scale}, --jobs 1", check_scaled, f"{scale_ratio:.2f}x the x1 run (target <= {args.scale * 1.05:.1f}x)"),
         ]
         if jobs:
-            _, check_scaled_2, speedup = paired(tool("--check", "--jobs", "2", root=scaled), tool("--check", "--jobs", "1", root=scaled), args.runs)
+            check_scaled_2, _, speedup = paired(tool("--check", "--jobs", "2", root=scaled), tool("--check", "--jobs", "1", root=scaled), args.runs)
             rows.append((f"tool: migrate --check, x{args.scale}, --jobs 2", check_scaled_2, f"{speedup:.2f}x faster than --jobs 1 (target >= 1.6x)"))
         peak = peak_memory_mb("migrate", "--check", "--pattern", "te", str(scaled))
 
