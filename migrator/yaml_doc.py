@@ -22,7 +22,6 @@ from migrator.changes import KeyPath
 
 # YAML 1.1 line breaks as libyaml counts them for marks.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_NEWLINE = re.compile("\r\n|[\r\n]")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 # Expanded node count allowed: real recipes have a few hundred; an alias bomb has billions.
@@ -146,10 +145,14 @@ class YamlDocument:
         match = _LINE_BREAK.search(self.text, offset)
         return match.end() if match else len(self.text)
 
-    @property
+    @cached_property
     def newline(self) -> str:
-        match = _NEWLINE.search(self.text)  # a stray NEL or U+2028 is a YAML line break, never the file's style
-        return match.group() if match else "\n"
+        """The file's own line break for inserted lines: its most common one, so a stray `\r` (or a NEL,
+        which YAML also reads as a break) never decides the style."""
+        text = self.text
+        crlf = text.count("\r\n")
+        counts = {"\n": text.count("\n") - crlf, "\r\n": crlf, "\r": text.count("\r") - crlf}
+        return max(counts, key=lambda newline: counts[newline])  # ties keep the first: `\n`
 
     # -- checks ----------------------------------------------------------------------------
     def _check_tree(self, root: yaml.Node) -> set[int]:

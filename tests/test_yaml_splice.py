@@ -64,3 +64,8 @@ def test_nested_block_follows_its_own_section_indentation() -> None:
 )
 def test_replaced_string_keeps_its_quote_style(source: str, expected: str) -> None:
     assert splice(YamlDocument(source), [Set(("a", "b"), "float32")]) == expected
+
+
+def test_a_stray_carriage_return_does_not_decide_the_inserted_line_breaks() -> None:
+    source = "\r# c\na:\n  b: 1\n"
+    assert splice(YamlDocument(source), [Set(("a", "c"), 2)]) == "\r# c\na:\n  b: 1\n  c: 2\n"
