@@ -90,7 +90,12 @@ def partition(findings: Sequence[F], lines_of: Callable[[F], Collection[int]], d
 
 def lines_about(finding: Suppressible, lines_of: Callable[[KeyPath], Iterable[int]]) -> set[int]:
     """Lines whose comment covers a finding: those of the key it is about and of every key it edits."""
-    return {line for path in (finding.path, *(change.path for change in finding.changes)) for line in lines_of(path)}
+    return {line for path in finding_paths(finding) for line in lines_of(path)}
+
+
+def finding_paths(finding: Suppressible) -> tuple[KeyPath, ...]:
+    """The key a finding is about, then every key it edits."""
+    return (finding.path, *(change.path for change in finding.changes))
 
 
 def _class_switch_groups(findings: Sequence[F]) -> Iterable[set[int]]:

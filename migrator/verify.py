@@ -44,6 +44,10 @@ def verify(new_text: str, intended: Any) -> Any:
         data = load_data(new_text)
     except YamlError as exc:
         raise VerificationError(f"the edited text does not parse: {exc.message} (line {exc.line})") from None
+    return _checked(data, intended)
+
+
+def _checked(data: Any, intended: Any) -> Any:
     if not same_data(data, intended):
         raise VerificationError("the edited text does not hold the intended data: " + first_difference(data, intended))
     return data
@@ -68,16 +72,13 @@ def verify_edited(doc: YamlDocument, edits: Sequence[TextEdit], new_text: str, i
         return verify(new_text, intended)
     if not isinstance(parsed, dict) or list(parsed) != [key for key, _ in sections]:
         return verify(new_text, intended)
-    data = {**doc.data, **parsed}
-    if not same_data(data, intended):
-        raise VerificationError("the edited text does not hold the intended data: " + first_difference(data, intended))
-    return data
+    return _checked({**doc.data, **parsed}, intended)
 
 
 def _edited_sections(doc: YamlDocument, edits: Sequence[TextEdit], new_text: str) -> list[tuple[str, str]] | None:
     """(key, new text of its entry) for each top-level entry an edit touched, or None to re-read it all."""
     root = doc.root
-    if doc.has_aliases or not isinstance(root, yaml.MappingNode) or root.flow_style or not isinstance(doc.data, dict):
+    if doc.has_aliases or not isinstance(root, yaml.MappingNode) or root.flow_style:
         return None
     keys = [key for key, _ in doc.pairs(root)]
     if any(not isinstance(key, yaml.ScalarNode) or key.start_mark.column != 0 for key in keys):
