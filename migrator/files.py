@@ -73,6 +73,11 @@ def _real_folder(folder: Path) -> Path:
     return folder.resolve(strict=True)
 
 
+def forget_resolved_folders() -> None:
+    """Start a run afresh: a folder may have become a link since the last run in this process."""
+    _real_folder.cache_clear()
+
+
 def _real_path(path: Path) -> Path:
     """`path.resolve(strict=True)`, with each folder resolved once per run: most files are not links."""
     try:

@@ -18,7 +18,7 @@ from typing import Callable, Generator, Iterable, Iterator, Sequence
 from migrator import suppressions
 from migrator.discovery import Excluder, discover
 from migrator.engine import PYTHON_SUFFIXES, SUPPORTED_SUFFIXES, Outcome, Problem, Status, front_end
-from migrator.files import FileError, decode, read_limited, resolve_inside, write_atomic
+from migrator.files import FileError, decode, forget_resolved_folders, read_limited, resolve_inside, write_atomic
 from migrator.interrupt import StopFlag
 from migrator.rules import RULES
 from migrator.settings import Mode, Settings
@@ -132,6 +132,7 @@ def run(settings: Settings, on_progress: ProgressCallback | None = None, stop: S
 
 
 def _run(settings: Settings, on_progress: ProgressCallback | None, stop: StopFlag | None) -> list[FileResult]:
+    forget_resolved_folders()
     selected = select_files(settings)
     results: list[FileResult] = []
     # Interruption seam: a requested `stop` (Ctrl-C, SIGTERM) ends the stream after the files in hand, all
