@@ -103,7 +103,7 @@ def main() -> int:
     from ruamel.yaml import YAML
 
     import migrator
-    from migrator.engine import front_end
+    from migrator.process import front_end
 
     # An installed package has its bytecode; a source checkout under PYTHONDONTWRITEBYTECODE would
     # recompile every module in every timed process, which is not what users run.

@@ -14,9 +14,8 @@ from typing import Any, Sequence
 import click
 
 from migrator import __version__, patterns
-from migrator.files import DEFAULT_MAX_FILE_SIZE
 from migrator.report import FORMATS, MACHINE_FORMATS
-from migrator.settings import Mode, Options, Settings
+from migrator.core.settings import DEFAULT_MAX_FILE_SIZE, Mode, Options, Settings
 
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
@@ -46,7 +45,7 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     "Defaults come from [tool.migrator] in the nearest pyproject.toml; the command line wins.",
 )
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
-@click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), default=None, help=f"Pattern to migrate to ({_PATTERN_HELP}). [default: fp32]")
+@click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), default=None, help=f"Pattern to migrate to ({_PATTERN_HELP}). [default: {patterns.DEFAULT}]")
 @click.option("--check", is_flag=True, help="Write nothing; list what would change; exit 1 if anything would.")
 @click.option("--diff", is_flag=True, help="Write nothing; print a unified diff (git apply accepts it) to stdout; exit 1 if not empty.")
 @click.option("--include-peft/--no-include-peft", default=None, help="Also migrate PEFT/LoRA configs (left alone by default: bf16 storage is fine there).")
@@ -229,7 +228,7 @@ def generate_command(pattern: str, model: str | None, peft: bool, source: str | 
       migrator generate --pattern te --from examples/llama.yaml
     """
     from migrator import generate, report
-    from migrator.runner import FileResult
+    from migrator.core.outcome import FileResult
 
     if source is None:
         sys.stdout.write(generate.skeleton(pattern, model or generate.DEFAULT_MODEL, peft))

@@ -14,7 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from migrator.patterns import PATTERNS
+from migrator.patterns import DEFAULT, PATTERNS
+from migrator.report import FORMATS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -37,8 +38,6 @@ class ProjectConfig:
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    from migrator.report import FORMATS
-
     def option(description: str, **rule: Any) -> dict[str, Any]:
         return {"description": description, **rule}
 
@@ -122,7 +121,7 @@ def _has_type(value: Any, expected: str) -> bool:
 
 # What a setting is when neither the command line nor [tool.migrator] gives it.
 DEFAULTS: Mapping[str, Any] = {
-    "pattern": "fp32",
+    "pattern": DEFAULT,
     "exclude": (),
     "force_exclude": False,
     "respect_gitignore": True,

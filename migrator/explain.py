@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrator.rules import RULES
+from migrator.core.findings import RULES
 
 
 class UnknownRule(LookupError):

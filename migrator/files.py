@@ -12,13 +12,14 @@ import os
 import stat
 import tempfile
 from dataclasses import dataclass
+
+from migrator.core.settings import DEFAULT_MAX_FILE_SIZE
 from pathlib import Path
 from typing import Iterable
 
 BOM = "\ufeff"
 # Real recipes are under 50 KB; a YAML file 20x that size is data, not a config, and libyaml's node tree
 # for it already costs tens of MB.
-DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 # Never ends in .yaml/.yml/.py, so no tool (this one included) mistakes a leftover for a config.
 TEMP_SUFFIX = ".migrator-tmp"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

@@ -15,42 +15,22 @@ from typing import Any, Mapping
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from migrator import changes, patterns, schema
-from migrator.classify import classify
-from migrator.engine import Outcome, Status, migrate_yaml
+from migrator.core import automodel
+from migrator import patterns, schema
+from migrator.core import changes
+from migrator.core.classify import classify
+from migrator.core.outcome import Outcome, Status
+from migrator.yaml.front_end import migrate_yaml
 from migrator.files import read_source
-from migrator.plan import make_plan
-from migrator.settings import Options
-from migrator.yaml_doc import YamlDocument
+from migrator.rules import make_plan
+from migrator.core.settings import Options
+from migrator.yaml.document import YamlDocument
 
 DEFAULT_MODEL = "meta-llama/Llama-3.2-1B"
 
-# Why each recommended key is there, by dotted path; a (path, pattern) entry wins for that pattern.
-# Every key the plan writes must have one: a new canonical key in patterns.py fails the tests until it does.
-WHY: Mapping[tuple[str, str | None], str] = {
-    ("model.torch_dtype", "te"): "bf16 storage: TE FusedAdam keeps fp32 master weights and Adam state itself",
-    ("model.torch_dtype", "fp32"): "fp32 storage: torch AdamW keeps its Adam state in the parameter dtype",
-    ("optimizer._target_", "te"): "TE FusedAdam: precise Adam state without fp32 parameters",
-    ("optimizer._target_", "fp32"): "torch AdamW: its state is as precise as the fp32 parameters",
-    ("optimizer.weight_decay", None): "written out: torch AdamW defaults to 0.01, TE FusedAdam to 0.0",
-    ("optimizer.adam_w_mode", None): "decoupled weight decay, as torch AdamW",
-    ("optimizer.bias_correction", None): "as torch Adam/AdamW",
-    ("optimizer.master_weights", None): "fp32 master weights; TE's default (False) updates the bf16 weights in place",
-    ("optimizer.store_param_remainders", None): "fp32 master kept as bf16 weight + 16-bit remainder: saves memory, same precision",
-    ("optimizer.exp_avg_dtype", None): "Adam first moment in fp32",
-    ("optimizer.exp_avg_sq_dtype", None): "Adam second moment in fp32",
-    ("distributed.mp_policy", None): "explicit FSDP2 mixed precision, equal to AutoModel's default",
-    ("distributed.mp_policy._target_", None): "the policy class FSDP2 applies",
-    ("distributed.mp_policy.param_dtype", None): "forward and backward compute in bf16",
-    ("distributed.mp_policy.reduce_dtype", None): "gradients reduced in fp32 (an older default used bf16)",
-    ("distributed.mp_policy.output_dtype", None): "module outputs in bf16",
-    ("distributed.mp_policy.cast_forward_inputs", None): "inputs cast to the compute dtype",
-    ("peft", None): "LoRA: only the adapters train (bf16 storage would also do here; migrate skips PEFT configs)",
-}
-
-
 def why(path: str, pattern: str) -> str | None:
-    return WHY.get((path, pattern)) or WHY.get((path, None))
+    """Why a recommended key is there, as the pattern explains it (every key the plan writes has a reason)."""
+    return patterns.PATTERNS[pattern].explanations.get(path) or patterns.SHARED_EXPLANATIONS.get(path)
 
 
 def base_recipe(model: str, peft: bool) -> dict[str, Any]:
@@ -79,11 +59,11 @@ def base_recipe(model: str, peft: bool) -> dict[str, Any]:
             "validation_dataset": {**squad, "split": "validation", "limit_dataset_samples": 64},
             "validation_dataloader": loader,
             "optimizer": {
-                "_target_": patterns.TORCH_ADAMW,
+                "_target_": automodel.TORCH_ADAMW,
                 "lr": 1.0e-5,
                 "betas": [0.9, 0.95],
                 "eps": 1.0e-8,
-                "weight_decay": patterns.ADAMW_DEFAULT_WEIGHT_DECAY,
+                "weight_decay": automodel.ADAMW_DEFAULT_WEIGHT_DECAY,
             },
             "lr_scheduler": {"lr_decay_style": "cosine", "min_lr": 1.0e-6},
         }

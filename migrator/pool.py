@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from migrator.interrupt import StopFlag, ignore_stop_signals
-from migrator.runner import PARSING_GC_THRESHOLD, FileResult, display_path, failed, process_file
-from migrator.settings import Settings
+from migrator.core.outcome import FileResult, failed
+from migrator.core.settings import Settings
+from migrator.process import PARSING_GC_THRESHOLD, display_path, process_file
 
 MAX_CHUNK = 64  # files per task: large enough to amortise IPC, small enough to balance the load
 

@@ -7,53 +7,22 @@ and a worker that dies takes only the file it was on with it (the rest are re-ru
 
 from __future__ import annotations
 
-import gc
 import os
-import traceback
-from contextlib import closing, contextmanager
-from dataclasses import dataclass, replace
+from contextlib import closing
 from pathlib import Path
 from typing import Callable, Generator, Iterable, Iterator, Sequence
 
-from migrator import suppressions
+from migrator.core.outcome import FileResult, Outcome, Problem, Status
+from migrator.core.settings import Mode, Settings
 from migrator.discovery import Excluder, discover
-from migrator.engine import PYTHON_SUFFIXES, SUPPORTED_SUFFIXES, Outcome, Problem, Status, front_end
-from migrator.files import FileError, decode, forget_resolved_folders, read_limited, resolve_inside, write_atomic
+from migrator.files import forget_resolved_folders
 from migrator.interrupt import StopFlag
-from migrator.rules import RULES
-from migrator.settings import Mode, Settings
+from migrator.process import SUPPORTED_SUFFIXES, display_path, process_file, tuned_for_parsing
 
-__all__ = ["FileResult", "Mode", "Settings", "exit_code", "process_file", "run", "select_files"]
-
-SKIP_FILE = "skip-file"
 # Below this many files per worker, starting the pool costs more than it saves.
 MIN_FILES_PER_WORKER = 16
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files in total)
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """One file's result; small, since pool workers send it back (so `outcome.new_text` is dropped)."""
-
-    path: str  # as shown to the user
-    outcome: Outcome
-    before: str | None = None  # full decoded text (BOM included) of a changed file, in --diff mode only
-    after: str | None = None
-    notices: tuple[Problem, ...] = ()  # about the file but not a rule's finding (e.g. an unknown code in a suppression)
-
-    @property
-    def status(self) -> Status:
-        return self.outcome.status
-
-
-def display_path(path: Path) -> str:
-    if not path.is_absolute():
-        return Path(os.path.normpath(path)).as_posix()
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def select_files(settings: Settings, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[tuple[Path, Problem | None]]:
@@ -61,42 +30,6 @@ def select_files(settings: Settings, suffixes: tuple[str, ...] = SUPPORTED_SUFFI
     excluder = Excluder(settings.exclude, settings.root)
     found = discover(settings.paths, suffixes, excluder, settings.force_exclude, settings.respect_gitignore)
     return [(item.path, Problem("no such file or directory", hint="check the path") if item.missing else None) for item in found]
-
-
-def process_file(path: Path, settings: Settings) -> FileResult:
-    shown = display_path(path)
-    try:
-        real_path = resolve_inside(path, settings.roots)
-        raw = read_limited(real_path, settings.max_file_size)
-        source = decode(raw)
-        migrate = front_end(path.suffix)
-        if migrate is None:
-            return failed(shown, f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files")
-        directives = suppressions.parse(source.text, python=path.suffix in PYTHON_SUFFIXES)
-        notices = tuple(Problem(f"unknown rule code `{code}` in a `# migrator: ignore` comment", line, 1, "see `migrator rules`") for line, code in directives.unknown_codes(RULES))
-        if directives.skip_file:
-            return FileResult(shown, Outcome(Status.SKIPPED, skip_reason=SKIP_FILE), notices=notices)
-        outcome = migrate(source.text, settings.options)
-        if outcome.status is not Status.MIGRATED or outcome.new_text is None:
-            return FileResult(shown, outcome, notices=notices)
-        new_bytes = source.restore(outcome.new_text)
-        if settings.mode is Mode.WRITE:
-            write_atomic(real_path, new_bytes, original=raw)
-        outcome = replace(outcome, new_text=None)
-        if settings.mode is Mode.DIFF:
-            return FileResult(shown, outcome, raw.decode("utf-8"), new_bytes.decode("utf-8"), notices)
-        return FileResult(shown, outcome, notices=notices)
-    except FileError as exc:
-        return failed(shown, exc.message, exc.hint)
-    except OSError as exc:
-        return failed(shown, f"cannot read or write: {exc.strerror or exc}", "check permissions and free space")
-    except Exception as exc:  # one file's bug must never stop the run
-        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return failed(shown, f"internal error: {detail}", "please report this file")
-
-
-def failed(shown: str, message: str, hint: str) -> FileResult:
-    return FileResult(shown, Outcome(Status.FAILED, problem=Problem(message, hint=hint)))
 
 
 def worker_count(settings: Settings, files: int) -> int:
@@ -109,21 +42,6 @@ def _available_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
         return os.cpu_count() or 1
-
-
-# Parsing allocates many short-lived containers that reference counting frees; the default gen-0 threshold
-# (700) makes the cycle collector scan them again and again for nothing (about 7% of a run's time).
-PARSING_GC_THRESHOLD = (50_000, 20, 20)
-
-
-@contextmanager
-def tuned_for_parsing() -> Iterator[None]:
-    previous = gc.get_threshold()
-    gc.set_threshold(*PARSING_GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
 
 
 def run(settings: Settings, on_progress: ProgressCallback | None = None, stop: StopFlag | None = None) -> list[FileResult]:

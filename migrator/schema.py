@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Union
 
-from migrator import patterns
-from migrator.recipes import DIFFUSION_SECTIONS, Family, recipe_names
+from migrator import config, patterns
+from migrator.core import automodel
+from migrator.core.recipes import DIFFUSION_SECTIONS
+from migrator.core.schema_blocks import ANY_DTYPE, FORBIDDEN, InstancePath, Schema, diffusion_recipe, forbidden, fsdp2_distributed, under
 
-Schema = dict[str, Any]
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-FORBIDDEN: Schema = {"not": {}}
-InstancePath = tuple[Union[str, int], ...]
 
 
 def schema_id(pattern: str) -> str:
@@ -34,83 +33,6 @@ def schema_id(pattern: str) -> str:
 
 def file_name(pattern: str) -> str:
     return f"pattern-{pattern}.schema.json"
-
-
-# -- building blocks ---------------------------------------------------------------------------
-def _any_case(spellings: Iterable[str], exact: Iterable[str] = ()) -> str:
-    """An anchored regex for the spellings in any letter case (dtype_from_str lower-cases, §2.1) and
-    the `exact` ones as written (`auto` is special-cased before lower-casing).
-
-    Character classes, not a flag: ECMA-262 regexes (the dialect's) have no inline flags.
-    """
-
-    def one(spelling: str) -> str:
-        return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in spelling)
-
-    return "^(?:" + "|".join([*map(re.escape, exact), *map(one, spellings)]) + ")$"
-
-
-def _dtype(spellings: Iterable[str], description: str) -> Schema:
-    return {"type": "string", "pattern": _any_case(spellings), "description": description}
-
-
-def _dtype_or_unset(spellings: Iterable[str], description: str) -> Schema:
-    """A dtype spelling, `auto` or null (`pattern` applies to strings only, so no anyOf is needed)."""
-    return {"type": ["null", "string"], "pattern": _any_case(spellings, exact=[patterns.AUTO]), "description": description}
-
-
-def _forbidden(description: str) -> Schema:
-    return {**FORBIDDEN, "description": description}
-
-
-def _under(section: str, schema: Schema) -> Schema:
-    return {"properties": {section: schema}}
-
-
-FP32_DTYPE = _dtype(patterns.FP32_SPELLINGS, "a float32 spelling AutoModel accepts: " + ", ".join(patterns.FP32_SPELLINGS))
-ANY_DTYPE = _dtype(
-    patterns.BF16_SPELLINGS + patterns.FP32_SPELLINGS + patterns.FP16_SPELLINGS,
-    "a dtype spelling AutoModel's dtype_from_str accepts (`fp32` and `fp16` are KeyErrors)",
-)
-
-
-# The predicates below let keywords dispatch on type instead of branching with `anyOf`: fewer branches
-# to evaluate on every file migrate writes, and a failure names one reason instead of a list of branches.
-def _recipe_key(name_pattern: str) -> Schema:
-    """The `recipe` key names a class matching the regex: bare or dotted, or as `{_target_: dotted}` (§1.2)."""
-    name = {"type": ["string", "object"], "pattern": name_pattern, "required": ["_target_"]}  # each keyword applies to one type
-    return {"required": ["recipe"], "properties": {"recipe": {**name, "properties": {"_target_": {"type": "string", "pattern": name_pattern}}}}}
-
-
-def _recipe_in(family: Family) -> Schema:
-    names = "|".join(sorted(recipe_names(family)))
-    return _recipe_key(r"^\s*(?:.*\.)?(?:" + names + r")\s*$")
-
-
-def _diffusion_recipe() -> Schema:
-    """TrainDiffusionRecipe by name, or no recipe name and a section only that recipe reads (as `family_of`)."""
-    return {
-        "if": _recipe_key(r"\S"),
-        "then": _recipe_in(Family.DIFFUSION),
-        "else": {"anyOf": [{"required": [section]} for section in DIFFUSION_SECTIONS]},
-    }
-
-
-def _fsdp2_distributed() -> Schema:
-    """`distributed` runs FSDP2: strategy fsdp2, or none and no or a legacy FSDP2 `_target_` (§4.1, §4.6)."""
-    by_strategy = {"properties": {"strategy": {"enum": sorted(patterns.FSDP2_STRATEGIES)}}}
-    by_default = {"properties": {"_target_": {"enum": [None, *sorted(patterns.FSDP2_LEGACY_TARGETS)]}}}
-    no_strategy = {"properties": {"strategy": {"type": "null"}}}
-    return {"required": ["distributed"], **_under("distributed", {"type": "object", "if": no_strategy, "then": by_default, "else": by_strategy})}
-
-
-def _storage(dtype: Schema, when_unset: Schema | None = None) -> Schema:
-    """What `model` must hold for its storage dtype: `torch_dtype`, or HF's `dtype` when only that is
-    written (as `classify.storage_key` decides); `when_unset` applies when neither is."""
-    by_hf_key: Schema = {"if": {"required": ["dtype"]}, "then": {"properties": {"dtype": dtype}}}
-    if when_unset is not None:
-        by_hf_key["else"] = when_unset
-    return {"if": {"required": ["torch_dtype"]}, "then": {"properties": {"torch_dtype": dtype}}, "else": by_hf_key}
 
 
 # -- requirements shared by both patterns ------------------------------------------------------
@@ -132,7 +54,7 @@ def _mp_policy() -> Schema:
     for key, value in patterns.MP_POLICY.items():
         if isinstance(value, bool):
             properties[key] = {"type": "boolean", "description": f"`{key}` is passed through as a bool"}
-        elif patterns.dtype_kind(value) is not None:
+        elif automodel.dtype_kind(value) is not None:
             properties[key] = ANY_DTYPE
     return {
         "title": "Explicit FSDP2 mixed-precision policy",
@@ -145,7 +67,7 @@ def _mp_policy() -> Schema:
 
 
 def _mp_policy_rules() -> list[Schema]:
-    explicit = _under(
+    explicit = under(
         "distributed",
         {
             "required": ["mp_policy"],
@@ -153,103 +75,23 @@ def _mp_policy_rules() -> list[Schema]:
             "properties": {"mp_policy": _mp_policy()},
         },
     )
-    required = {"title": "Explicit mp_policy under FSDP2", "if": _fsdp2_distributed(), "then": {"if": _diffusion_recipe(), "else": explicit}}
-    strategies = sorted(patterns.NO_MP_POLICY_STRATEGIES)
-    rejecting_strategy = _under("distributed", {"type": "object", "required": ["strategy"], "properties": {"strategy": {"enum": strategies}}})
+    required = {"title": "Explicit mp_policy under FSDP2", "if": fsdp2_distributed(), "then": {"if": diffusion_recipe(), "else": explicit}}
+    strategies = sorted(automodel.NO_MP_POLICY_STRATEGIES)
+    rejecting_strategy = under("distributed", {"type": "object", "required": ["strategy"], "properties": {"strategy": {"enum": strategies}}})
     rejected = {
         "title": "No mp_policy where AutoModel rejects it",
         "if": {"required": ["distributed"], **rejecting_strategy},
-        "then": _under(
+        "then": under(
             "distributed",
-            {"properties": {"mp_policy": _forbidden(f"AutoModel raises ValueError for `mp_policy` under {', '.join(strategies)}; remove it")}},
+            {"properties": {"mp_policy": forbidden(f"AutoModel raises ValueError for `mp_policy` under {', '.join(strategies)}; remove it")}},
         ),
     }
     return [required, rejected]
 
 
-# -- the two patterns --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PatternRules:
-    optimizer: Schema  # what `optimizer` must hold
-    rules: list[Schema]  # the rest of the pattern's requirements, each with its reason
-
-
-def _te_rules() -> PatternRules:
-    properties: Schema = {
-        "_target_": {"enum": sorted(patterns.TE_FUSED_ADAM_TARGETS), "description": f"pattern te runs Transformer Engine FusedAdam (`{patterns.TE_FUSED_ADAM}`)"},
-        "master_weights": {
-            "const": patterns.TE_OPTIMIZER_SETTINGS["master_weights"],
-            "description": "`master_weights: true` keeps fp32 master weights (TE's default is False: bf16 weights updated in place)",
-        },
-    }
-    for key in patterns.TE_STATE_DTYPE_KEYS:
-        properties[key] = {**FP32_DTYPE, "description": f"`{key}` must keep the Adam state in fp32 (absent means TE's fp32 default)"}
-    for key in patterns.TE_REJECTED_ARGUMENTS:
-        properties[key] = _forbidden(f"TE FusedAdam does not accept `{key}` (TypeError or RuntimeError); remove it")
-    optimizer = {
-        "title": "TE FusedAdam with fp32 master weights and fp32 Adam state",
-        # One `required` per key, so a missing key is reported with its own reason.
-        "allOf": [{"required": [key], "description": properties[key]["description"]} for key in ("_target_", "master_weights")],
-        "properties": properties,
-    }
-    torch_dtype = _dtype_or_unset(
-        patterns.BF16_SPELLINGS + patterns.FP32_SPELLINGS,
-        f"pattern te stores parameters in bf16 (unset, auto, null or {', '.join(patterns.BF16_SPELLINGS)}); float32 works too; fp16 and misspelled dtypes do not",
-    )
-    storage = {"title": "bf16 parameter storage", **_under("model", _storage(torch_dtype))}
-    # BAGEL instantiates the optimizer raw: a dtype string reaches TE unconverted and fails TE's check (§3.3).
-    bagel = {
-        "title": "BAGEL: no TE state dtype strings",
-        "if": _recipe_in(Family.BAGEL),
-        "then": _under(
-            "optimizer",
-            {"properties": {key: _forbidden(f"BAGEL hands `{key}` to TE as a string, which TE rejects; drop it (TE's default is fp32)") for key in patterns.TE_STATE_DTYPE_KEYS}},
-        ),
-    }
-    return PatternRules(optimizer, [storage, bagel])
-
-
-def _fp32_rules() -> PatternRules:
-    # TE arguments torch rejects: TE-only keys that are not also torch arguments (TE_REJECTED_ARGUMENTS are torch's).
-    te_only = [key for key in patterns.TE_ONLY_ARGUMENTS if key not in patterns.TE_REJECTED_ARGUMENTS]
-    properties: Schema = {
-        "_target_": {"enum": sorted(patterns.TORCH_ADAM_TARGETS), "description": f"pattern fp32 runs torch Adam/AdamW (`{patterns.TORCH_ADAMW}`)"}
-    }
-    for key in te_only:
-        properties[key] = _forbidden(f"torch Adam/AdamW does not accept the TE argument `{key}` (TypeError); remove it")
-    optimizer = {
-        "title": "torch Adam/AdamW",
-        "description": f"pattern fp32 needs `_target_: {patterns.TORCH_ADAMW}` (or another torch Adam spelling)",
-        "required": ["_target_"],
-        "properties": properties,
-    }
-    fp32 = {**FP32_DTYPE, "description": f"pattern fp32 stores parameters in float32: write `{patterns.PATTERNS['fp32'].storage_dtype}`"}
-    kd_storage = _dtype_or_unset(patterns.FP32_SPELLINGS, "KD recipes resolve unset, null or auto storage to float32; a written dtype must be a float32 spelling")
-    bagel_storage = {**fp32, "description": "BAGEL stores parameters in float32 when torch_dtype is unset; a written one must be a float32 spelling"}
-    unset = {
-        "required": ["torch_dtype"],
-        "description": f"unset means bf16 for this recipe; pattern fp32 writes `torch_dtype: {patterns.PATTERNS['fp32'].storage_dtype}`",
-    }
-    storage = {
-        "title": "float32 parameter storage (KD and BAGEL recipes default to it)",
-        "if": _recipe_in(Family.KD),
-        "then": _under("model", _storage(kd_storage)),
-        "else": {
-            "if": _recipe_in(Family.BAGEL),
-            "then": _under("model", _storage(bagel_storage)),
-            "else": _under("model", _storage(fp32, when_unset=unset)),
-        },
-    }
-    model_required = {"title": "A model section", "required": ["model"], "description": "pattern fp32 needs a `model` section: the storage dtype is set there"}
-    return PatternRules(optimizer, [model_required, storage])
-
-
-_RULES = {"te": _te_rules, "fp32": _fp32_rules}
-
-
 def build(pattern: str) -> Schema:
     """The JSON Schema of `pattern` as plain data (the committed file is its JSON)."""
-    rules = _RULES[pattern]()
+    rules = patterns.PATTERNS[pattern].schema_rules()
     return {
         "$schema": DIALECT,
         "$id": schema_id(pattern),
@@ -257,7 +99,7 @@ def build(pattern: str) -> Schema:
         "description": f"What a NeMo AutoModel training recipe must hold to keep its Adam state precise on pattern `{pattern}`. "
         "Generated from migrator/patterns.py; sections not named here are not constrained.",
         "type": "object",
-        "allOf": [_section_shapes(), _under("optimizer", rules.optimizer), *rules.rules, *_mp_policy_rules()],
+        "allOf": [_section_shapes(), under("optimizer", rules.optimizer), *rules.rules, *_mp_policy_rules()],
     }
 
 
@@ -364,8 +206,6 @@ CONFIG_FILE_NAME = "config.schema.json"
 
 def published() -> dict[str, Schema]:
     """Every schema the repository publishes in schemas/, by file name."""
-    from migrator import config
-
     documents = {file_name(pattern): build(pattern) for pattern in patterns.PATTERNS}
     documents[CONFIG_FILE_NAME] = config.schema()
     return documents

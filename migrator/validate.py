@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from migrator import patterns, schema
-from migrator.classify import ConfigError, Kind, classify
-from migrator.engine import YAML_SUFFIXES, Status, migrate_yaml
+from migrator.core.classify import RecipeShapeError, Kind, classify
+from migrator.yaml.front_end import SUFFIXES as YAML_SUFFIXES, migrate_yaml
+from migrator.core.outcome import SKIP_REASONS, Status
 from migrator.files import FileError, read_source
-from migrator.runner import display_path, select_files
-from migrator.settings import Options, Settings
-from migrator.yaml_doc import YamlDocument, YamlError
+from migrator.process import display_path
+from migrator.runner import select_files
+from migrator.core.settings import Options, Settings
+from migrator.yaml.document import YamlDocument, YamlError
 
 
 class Verdict(enum.Enum):
@@ -48,9 +50,6 @@ class Checked:
     note: str = ""  # the fix (invalid), why (skipped) or what went wrong (error)
 
 
-_SKIPPED = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
-
-
 def check_text(path: str, text: str, pattern: str | None) -> Checked:
     try:
         doc = YamlDocument(text)
@@ -59,12 +58,12 @@ def check_text(path: str, text: str, pattern: str | None) -> Checked:
         return Checked(path, Verdict.ERROR, misses=(Miss(exc.line, exc.column, exc.message + hint),))
     try:
         classification = classify(doc.data)
-    except ConfigError as exc:
+    except RecipeShapeError as exc:
         return Checked(path, Verdict.INVALID, pattern, (Miss(*doc.line_of(exc.path), str(exc)),), "fix the section's shape by hand")
     if classification.kind is Kind.NOT_RECIPE:
         return Checked(path, Verdict.NOT_RECIPE)
-    if classification.kind in _SKIPPED:
-        return Checked(path, Verdict.SKIPPED, note=f"{_SKIPPED[classification.kind]}: {classification.reason}")
+    if classification.kind in SKIP_REASONS:
+        return Checked(path, Verdict.SKIPPED, note=f"{SKIP_REASONS[classification.kind]}: {classification.reason}")
     candidates = [pattern] if pattern else list(patterns.PATTERNS)
     missed = {name: schema.violations(doc.data, name) for name in candidates}
     # Measured against the pattern it comes closest to: a torch config is reported against fp32, TE against te.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.classify import ConfigError, Kind, classify
+from migrator.core.classify import RecipeShapeError, Kind, classify
 
 ADAMW = {"_target_": "torch.optim.AdamW"}
 
@@ -28,7 +28,7 @@ ADAMW = {"_target_": "torch.optim.AdamW"}
         pytest.param({"recipe": "a.b.KnowledgeDistillationRecipeForVLM", "model": {"torch_dtype": None}, "optimizer": ADAMW}, Kind.ON_PATTERN, "fp32", id="kd-null"),
         pytest.param({"recipe": {"_target_": "x.FinetuneRecipeForMultimodal"}, "model": {}, "optimizer": ADAMW}, Kind.ON_PATTERN, "fp32", id="bagel-unset"),
         pytest.param({"model": {}, "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam", "master_weights": True}}, Kind.ON_PATTERN, "te", id="te"),
-        pytest.param({"model": {}, "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam"}}, Kind.INCOMPLETE_TE, None, id="te-no-master"),
+        pytest.param({"model": {}, "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam"}}, Kind.INCOMPLETE_TE, "te", id="te-no-master"),
     ],
 )
 def test_classification(data: object, kind: Kind, pattern: str | None) -> None:
@@ -43,7 +43,7 @@ def test_include_peft_classifies_the_rest() -> None:
 @pytest.mark.parametrize("section", ["model", "optimizer"])
 def test_section_that_is_not_a_mapping_is_an_error(section: str) -> None:
     data = {"model": {}, "optimizer": ADAMW, section: "oops"}
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(RecipeShapeError) as info:
         classify(data)
     assert info.value.path == (section,)
 

@@ -11,10 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from migrator.core import automodel
+from migrator.patterns import te
 from migrator import patterns
-from migrator.engine import Status
-from migrator.rules import Options
-from migrator.runner import FileResult, Mode, Settings, run
+from migrator.core.outcome import Status
+from migrator.core.settings import Options
+from migrator.core.outcome import FileResult
+from migrator.core.settings import Mode, Settings
+from migrator.runner import run
 from tests.conftest import writable_copy
 
 # Keys a migration may write or remove; any other changed line is a defect.
@@ -89,8 +93,8 @@ def test_written_files_hold_intended_data_and_nothing_else(migrated, corpus: Pat
         after = yaml.safe_load((root / path).read_text())
         assert _without_touchable(after) == _without_touchable(before), path
         optimizer, model = after["optimizer"], after.get("model") or {}
-        if optimizer.get("_target_") in patterns.TE_FUSED_ADAM_TARGETS:
-            assert optimizer["master_weights"] is True and not set(patterns.TE_REJECTED_ARGUMENTS) & optimizer.keys(), path
+        if optimizer.get("_target_") in automodel.TE_FUSED_ADAM_TARGETS:
+            assert optimizer["master_weights"] is True and not set(te.REJECTED_ARGUMENTS) & optimizer.keys(), path
         elif pattern == "fp32" and "MIG001" in {f.finding.code for f in result.outcome.findings}:
             assert model.get("torch_dtype", model.get("dtype")) == "float32", path
         policy = (after.get("distributed") or {}).get("mp_policy")

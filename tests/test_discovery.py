@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from migrator.runner import select_files
-from migrator.settings import Settings
+from migrator.core.settings import Settings
 from tests.repos import CLEAN, RISKY, commit_all, make_tree
 
 TREE = {

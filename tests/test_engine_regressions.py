@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrator.engine import Status
+from migrator.core.outcome import Status
 from tests.tools import check_transformed, codes, run
 
 TE = "transformer_engine.pytorch.optimizers.fused_adam.FusedAdam"

@@ -11,10 +11,11 @@ import pytest
 
 from migrator import files
 from migrator.cli import main
-from migrator.engine import Status
+from migrator.core.outcome import Status
 from migrator.files import TEMP_SUFFIX, FileError, write_atomic
-from migrator.rules import Options
-from migrator.runner import Mode, Settings, run
+from migrator.core.settings import Options
+from migrator.core.settings import Mode, Settings
+from migrator.runner import run
 from tests.conftest import FIXTURES
 
 RISKY = FIXTURES / "fp32" / "unset_dtype_inserted"

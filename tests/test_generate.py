@@ -10,12 +10,16 @@ import pytest
 import yaml
 from ruamel.yaml import YAML
 
-from migrator import changes, generate, patterns, schema
-from migrator.classify import classify
+from migrator.core import automodel
+from migrator.patterns import te
+from migrator import generate, patterns, schema
+from migrator.core import changes
+from migrator.core.classify import classify
 from migrator.cli import group_main
-from migrator.engine import Status, migrate_yaml
-from migrator.plan import make_plan
-from migrator.settings import Options
+from migrator.core.outcome import Status
+from migrator.yaml.front_end import migrate_yaml
+from migrator.rules import make_plan
+from migrator.core.settings import Options
 from tests.conftest import FIXTURES
 
 CASES = [pytest.param(pattern, peft, id=f"{pattern}{'-peft' if peft else ''}") for pattern in sorted(patterns.PATTERNS) for peft in (False, True)]
@@ -57,14 +61,14 @@ def test_every_key_the_pattern_writes_carries_a_comment(pattern: str, peft: bool
 
 
 def test_pattern_blocks_come_from_patterns_py() -> None:
-    te = generate.recipe_data("te")
-    assert te["optimizer"]["_target_"] == patterns.TE_FUSED_ADAM
-    assert {key: te["optimizer"][key] for key in patterns.TE_OPTIMIZER_SETTINGS} == dict(patterns.TE_OPTIMIZER_SETTINGS)
-    assert te["model"]["torch_dtype"] == patterns.PATTERNS["te"].storage_dtype
+    on_te = generate.recipe_data("te")
+    assert on_te["optimizer"]["_target_"] == automodel.TE_FUSED_ADAM
+    assert {key: on_te["optimizer"][key] for key in te.SETTINGS} == dict(te.SETTINGS)
+    assert on_te["model"]["torch_dtype"] == patterns.PATTERNS["te"].storage_dtype
     fp32 = generate.recipe_data("fp32")
     assert fp32["optimizer"]["_target_"] == patterns.PATTERNS["fp32"].optimizer_target
     assert fp32["model"]["torch_dtype"] == patterns.PATTERNS["fp32"].storage_dtype
-    assert te["distributed"]["mp_policy"] == fp32["distributed"]["mp_policy"] == dict(patterns.MP_POLICY)
+    assert on_te["distributed"]["mp_policy"] == fp32["distributed"]["mp_policy"] == dict(patterns.MP_POLICY)
 
 
 # -- the command --------------------------------------------------------------------------------

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migrator.engine import Status, front_end
+from migrator.core.outcome import Status
+
+from migrator.process import front_end
 from migrator.files import decode
-from migrator.rules import Options
+from migrator.core.settings import Options
 from tests.conftest import FIXTURES
 
 INPUTS = sorted([*FIXTURES.glob("*/*/input.yaml"), *FIXTURES.glob("*/*/input.py")])

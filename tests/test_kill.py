@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from migrator.engine import migrate_yaml
+from migrator.yaml.front_end import migrate_yaml
 from migrator.files import TEMP_SUFFIX, decode
-from migrator.rules import Options
+from migrator.core.settings import Options
 from tests.conftest import FIXTURES
 
 FILES = 2000

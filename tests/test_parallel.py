@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from migrator import runner
-from migrator.engine import Status, migrate_yaml
-from migrator.runner import Mode, Settings, run
-from migrator.settings import Options
+from migrator import process, runner
+from migrator.core.suppressions import Directives
+from migrator.core.outcome import Status
+from migrator.yaml.front_end import migrate_yaml
+from migrator.core.settings import Mode, Settings
+from migrator.runner import run
+from migrator.core.settings import Options
 from tests.conftest import writable_copy
 from tests.repos import RISKY, make_tree
 
@@ -37,15 +40,12 @@ def test_settings_and_results_are_small_plain_data(tmp_path: Path) -> None:
     assert result.outcome.new_text is None and result.before is None  # texts travel back in --diff mode only
 
 
-def _crashing_front_end(suffix: str):  # type: ignore[no-untyped-def]
-    def migrate(text: str, options: Options):  # type: ignore[no-untyped-def]
-        if "CRASH" in text:
-            os._exit(3)  # a dying worker, as a segfault in a parser would be
-        if "BOOM" in text:
-            raise RuntimeError("boom")
-        return migrate_yaml(text, options)
-
-    return migrate
+def _crashing_front_end(text: str, options: Options, directives: Directives):  # type: ignore[no-untyped-def]
+    if "CRASH" in text:
+        os._exit(3)  # a dying worker, as a segfault in a parser would be
+    if "BOOM" in text:
+        raise RuntimeError("boom")
+    return migrate_yaml(text, options, directives)
 
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="the patched front end reaches workers only through fork")
@@ -54,7 +54,7 @@ def test_a_dying_worker_fails_only_its_file_and_a_raising_file_only_itself(tmp_p
     files["f010.yaml"] = RISKY + "# CRASH\n"
     files["f040.yaml"] = RISKY + "# BOOM\n"
     make_tree(tmp_path, files)
-    monkeypatch.setattr(runner, "front_end", _crashing_front_end)
+    monkeypatch.setitem(process.FRONT_ENDS, ".yaml", _crashing_front_end)
     results = run(Settings((str(tmp_path),), mode=Mode.CHECK, jobs=2))
     assert [Path(result.path).name for result in results] == sorted(files)
     failed = {Path(result.path).name: result.outcome.problem.message for result in results if result.status is Status.FAILED and result.outcome.problem}

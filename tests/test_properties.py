@@ -18,14 +18,15 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from migrator import changes as changes_mod
-from migrator.classify import Kind, classify
-from migrator.engine import Outcome, Status, migrate_yaml
+from migrator.core import changes as changes_mod
+from migrator.core.classify import Kind, classify
+from migrator.core.outcome import Outcome, Status
+from migrator.yaml.front_end import migrate_yaml
 from migrator.files import decode
-from migrator.plan import make_plan
-from migrator.rules import Options
-from migrator.verify import same_data
-from migrator.yaml_doc import YamlDocument
+from migrator.rules import make_plan
+from migrator.core.settings import Options
+from migrator.yaml.verify import same_data
+from migrator.yaml.document import YamlDocument
 from tests.recipe_strategies import RecipeText, mutated_fixtures, recipe_texts
 
 # About 10 ms per generated recipe on one core: the whole module takes seconds. Raise it for a long

@@ -11,9 +11,11 @@ import jsonschema
 import pytest
 
 from migrator.report import FORMATS, render
-from migrator.rules import RULES
-from migrator.runner import FileResult, Mode, Settings, run
-from migrator.settings import Options
+from migrator.core.findings import RULES
+from migrator.core.outcome import FileResult
+from migrator.core.settings import Mode, Settings
+from migrator.runner import run
+from migrator.core.settings import Options
 from tests.repos import BROKEN, CLEAN, RISKY, make_tree
 
 TP2 = "model: {}\ndistributed:\n  tp_size: 2\noptimizer:\n  _target_: torch.optim.AdamW\n"

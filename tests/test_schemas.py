@@ -9,9 +9,11 @@ from typing import Any
 import jsonschema
 import pytest
 
+from migrator.core import automodel
+from migrator.patterns import te
 from migrator import patterns, schema
-from migrator.classify import Kind, classify, storage_key
-from migrator.recipes import Family, recipe_names
+from migrator.core.classify import Kind, classify, storage_key
+from migrator.core.recipes import Family, recipe_names
 from tests.conftest import ROOT
 
 PATTERNS = sorted(patterns.PATTERNS)
@@ -21,9 +23,9 @@ ABSENT = object()
 def _recipe(pattern: str, **sections: Any) -> dict[str, Any]:
     """A recipe exactly on `pattern`, written from patterns.py's canonical values; sections override."""
     if pattern == "te":
-        optimizer = {"_target_": patterns.TE_FUSED_ADAM, "lr": 1.0e-5, "adam_w_mode": True, **patterns.TE_OPTIMIZER_SETTINGS}
+        optimizer = {"_target_": automodel.TE_FUSED_ADAM, "lr": 1.0e-5, "adam_w_mode": True, **te.SETTINGS}
     else:
-        optimizer = {"_target_": patterns.TORCH_ADAMW, "lr": 1.0e-5, "weight_decay": 0.01}
+        optimizer = {"_target_": automodel.TORCH_ADAMW, "lr": 1.0e-5, "weight_decay": 0.01}
     data: dict[str, Any] = {
         "recipe": "TrainFinetuneRecipeForNextTokenPrediction",
         "model": {"pretrained_model_name_or_path": "m", "torch_dtype": patterns.PATTERNS[pattern].storage_dtype},
@@ -89,45 +91,45 @@ def test_the_canonical_recipe_follows_its_pattern_only(pattern: str) -> None:
     assert ("optimizer", "_target_") in _paths(_recipe(pattern), other)
 
 
-@pytest.mark.parametrize("target", sorted(patterns.TE_FUSED_ADAM_TARGETS))
+@pytest.mark.parametrize("target", sorted(automodel.TE_FUSED_ADAM_TARGETS))
 def test_every_te_fused_adam_spelling_is_pattern_te(target: str) -> None:
     assert _paths(_with(_recipe("te"), "optimizer", _target_=target), "te") == []
 
 
-@pytest.mark.parametrize("target", sorted(patterns.TORCH_ADAM_TARGETS))
+@pytest.mark.parametrize("target", sorted(automodel.TORCH_ADAM_TARGETS))
 def test_every_torch_adam_spelling_is_pattern_fp32(target: str) -> None:
     assert _paths(_with(_recipe("fp32"), "optimizer", _target_=target), "fp32") == []
 
 
-@pytest.mark.parametrize("key", patterns.TE_REJECTED_ARGUMENTS)
+@pytest.mark.parametrize("key", te.REJECTED_ARGUMENTS)
 def test_arguments_te_rejects_are_reported_at_their_key(key: str) -> None:
     assert _paths(_with(_recipe("te"), "optimizer", **{key: False}), "te") == [("optimizer", key)]
 
 
-@pytest.mark.parametrize("key", [key for key in patterns.TE_ONLY_ARGUMENTS if key not in patterns.TE_REJECTED_ARGUMENTS])
+@pytest.mark.parametrize("key", [key for key in te.ONLY_ARGUMENTS if key not in te.REJECTED_ARGUMENTS])
 def test_te_only_arguments_are_rejected_under_fp32(key: str) -> None:
     assert _paths(_with(_recipe("fp32"), "optimizer", **{key: True}), "fp32") == [("optimizer", key)]
 
 
-@pytest.mark.parametrize("key", patterns.TE_PRECISION_KEYS)
+@pytest.mark.parametrize("key", te.PRECISION_KEYS)
 def test_each_te_precision_setting_is_required_or_checked(key: str) -> None:
-    wrong = False if patterns.TE_OPTIMIZER_SETTINGS[key] is True else "torch.bfloat16"
+    wrong = False if te.SETTINGS[key] is True else "torch.bfloat16"
     assert _paths(_with(_recipe("te"), "optimizer", **{key: wrong}), "te") == [("optimizer", key)]
     absent = _paths(_with(_recipe("te"), "optimizer", **{key: ABSENT}), "te")
-    assert absent == ([] if key in patterns.TE_STATE_DTYPE_KEYS else [("optimizer", key)])  # TE's state default is fp32
+    assert absent == ([] if key in te.STATE_DTYPE_KEYS else [("optimizer", key)])  # TE's state default is fp32
 
 
 @pytest.mark.parametrize(
     ("pattern", "spellings", "valid"),
     [
-        ("fp32", patterns.FP32_SPELLINGS, True),
-        ("fp32", patterns.BF16_SPELLINGS + patterns.FP16_SPELLINGS + (patterns.AUTO, "fp32", "FP32"), False),
-        ("te", patterns.BF16_SPELLINGS + patterns.FP32_SPELLINGS + (patterns.AUTO,), True),
-        ("te", patterns.FP16_SPELLINGS + ("fp32", "bf 16", "AUTO"), False),
+        ("fp32", automodel.FP32_SPELLINGS, True),
+        ("fp32", automodel.BF16_SPELLINGS + automodel.FP16_SPELLINGS + (automodel.AUTO, "fp32", "FP32"), False),
+        ("te", automodel.BF16_SPELLINGS + automodel.FP32_SPELLINGS + (automodel.AUTO,), True),
+        ("te", automodel.FP16_SPELLINGS + ("fp32", "bf 16", "AUTO"), False),
     ],
 )
 def test_storage_spellings_in_any_case(pattern: str, spellings: tuple[str, ...], valid: bool) -> None:
-    cases = {spelling for spelling in spellings} | ({spelling.upper() for spelling in spellings if spelling != patterns.AUTO})
+    cases = {spelling for spelling in spellings} | ({spelling.upper() for spelling in spellings if spelling != automodel.AUTO})
     for spelling in sorted(cases):
         found = _paths(_with(_recipe(pattern), "model", torch_dtype=spelling), pattern)
         assert (found == []) == valid, spelling
@@ -154,8 +156,8 @@ def test_an_existing_policy_may_differ_from_the_recommended_values() -> None:
         ({"strategy": "fsdp2"}, True),
         ({"dp_size": 2}, True),
         ({"strategy": None}, True),
-        *[({"_target_": target}, True) for target in sorted(patterns.FSDP2_LEGACY_TARGETS)],
-        *[({"strategy": strategy}, False) for strategy in sorted(patterns.NO_MP_POLICY_STRATEGIES)],
+        *[({"_target_": target}, True) for target in sorted(automodel.FSDP2_LEGACY_TARGETS)],
+        *[({"strategy": strategy}, False) for strategy in sorted(automodel.NO_MP_POLICY_STRATEGIES)],
         ({"_target_": "some.OtherManager"}, False),
         ({"strategy": "unknown"}, False),
         (ABSENT, False),
@@ -167,7 +169,7 @@ def test_mp_policy_required_exactly_under_fsdp2(distributed: Any, needs_policy: 
     assert found == ([("distributed", "mp_policy")] if needs_policy else [])
 
 
-@pytest.mark.parametrize("strategy", sorted(patterns.NO_MP_POLICY_STRATEGIES))
+@pytest.mark.parametrize("strategy", sorted(automodel.NO_MP_POLICY_STRATEGIES))
 def test_mp_policy_rejected_where_automodel_raises(strategy: str) -> None:
     data = _recipe("te", distributed={"strategy": strategy, "mp_policy": dict(patterns.MP_POLICY)})
     assert _paths(data, "te") == [("distributed", "mp_policy")]
@@ -181,8 +183,8 @@ def test_diffusion_recipes_never_need_mp_policy(diffusion: dict[str, Any]) -> No
 
 def test_bagel_cannot_take_te_state_dtype_strings() -> None:
     bagel = _recipe("te", recipe="FinetuneRecipeForMultimodal")
-    assert _paths(bagel, "te") == [("optimizer", key) for key in sorted(patterns.TE_STATE_DTYPE_KEYS)]
-    without = {**bagel, "optimizer": {k: v for k, v in bagel["optimizer"].items() if k not in patterns.TE_STATE_DTYPE_KEYS}}
+    assert _paths(bagel, "te") == [("optimizer", key) for key in sorted(te.STATE_DTYPE_KEYS)]
+    without = {**bagel, "optimizer": {k: v for k, v in bagel["optimizer"].items() if k not in te.STATE_DTYPE_KEYS}}
     assert _paths(without, "te") == []
 
 
@@ -209,13 +211,13 @@ _RECIPES = [
     *(f"nemo_automodel.recipes.multimodal.finetune.{name}" for name in sorted(recipe_names(Family.BAGEL))),
     {"_target_": "nemo_automodel.recipes.llm.kd.KnowledgeDistillationRecipeForNextTokenPrediction"},
 ]
-_DTYPES = [ABSENT, None, patterns.AUTO, "Auto", *patterns.BF16_SPELLINGS, *patterns.FP32_SPELLINGS, "FLOAT32", "fp32", 32]
+_DTYPES = [ABSENT, None, automodel.AUTO, "Auto", *automodel.BF16_SPELLINGS, *automodel.FP32_SPELLINGS, "FLOAT32", "fp32", 32]
 _OPTIMIZERS = [
-    *({"_target_": target, "weight_decay": 0.0} for target in sorted(patterns.TORCH_ADAM_TARGETS)),
-    *({"_target_": target, **patterns.TE_OPTIMIZER_SETTINGS} for target in sorted(patterns.TE_FUSED_ADAM_TARGETS)),
-    {"_target_": patterns.TE_FUSED_ADAM, "master_weights": True},
-    {"_target_": patterns.TE_FUSED_ADAM, "master_weights": True, "exp_avg_dtype": "torch.bfloat16"},
-    {"_target_": patterns.TE_FUSED_ADAM},
+    *({"_target_": target, "weight_decay": 0.0} for target in sorted(automodel.TORCH_ADAM_TARGETS)),
+    *({"_target_": target, **te.SETTINGS} for target in sorted(automodel.TE_FUSED_ADAM_TARGETS)),
+    {"_target_": automodel.TE_FUSED_ADAM, "master_weights": True},
+    {"_target_": automodel.TE_FUSED_ADAM, "master_weights": True, "exp_avg_dtype": "torch.bfloat16"},
+    {"_target_": automodel.TE_FUSED_ADAM},
     {"_target_": "flashoptim.FlashAdamW"},
 ]
 
@@ -241,8 +243,8 @@ def _known_stricter(data: dict[str, Any], pattern: str) -> bool:
     if pattern != "te":
         return False
     dtype = data["model"].get(storage_key(data["model"]))
-    fp16_or_misspelled = dtype not in (None, patterns.AUTO) and patterns.dtype_kind(dtype) not in ("bf16", "fp32")
-    bagel_state_strings = classify(data).family is Family.BAGEL and bool(set(patterns.TE_STATE_DTYPE_KEYS) & data["optimizer"].keys())
+    fp16_or_misspelled = dtype not in (None, automodel.AUTO) and automodel.dtype_kind(dtype) not in ("bf16", "fp32")
+    bagel_state_strings = classify(data).family is Family.BAGEL and bool(set(te.STATE_DTYPE_KEYS) & data["optimizer"].keys())
     return fp16_or_misspelled or bagel_state_strings
 
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from migrator import suppressions
-from migrator.engine import SUPPRESSED_BLOCKER, Outcome, Status
-from migrator.runner import SKIP_FILE, Mode, Settings, process_file
-from migrator.settings import Options
+from migrator.core import suppressions
+from migrator.core.outcome import SUPPRESSED_BLOCKER, Outcome, Status
+from migrator.core.outcome import SKIP_FILE
+from migrator.core.settings import Mode, Settings
+from migrator.process import process_file
+from migrator.core.settings import Options
 from tests.tools import check_noop, check_transformed, codes, run
 
 RISKY_TE = """\

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from migrator import patterns, schema
-from migrator.classify import Kind, classify, storage_key
+from migrator.core.classify import Kind, classify, storage_key
 from migrator.cli import group_main
-from migrator.engine import Status, migrate_yaml
+from migrator.core.outcome import Status
+from migrator.yaml.front_end import migrate_yaml
 from migrator.files import decode
 from migrator.runner import run
-from migrator.settings import Mode, Options, Settings
+from migrator.core.settings import Mode, Options, Settings
 from migrator.validate import Verdict, check_text
-from migrator.yaml_doc import YamlDocument
+from migrator.yaml.document import YamlDocument
 from tests.conftest import FIXTURES, writable_copy
 from tests.test_golden import _options
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from migrator import changes as changes_mod
-from migrator.classify import classify
-from migrator.edits import TextEdit, apply_edits
-from migrator.plan import make_plan
-from migrator.rules import Options
-from migrator.verify import VerificationError, _edited_sections, verify, verify_edited
-from migrator.yaml_doc import YamlDocument
-from migrator.yaml_splice import splice_with_edits
+from migrator.core import changes as changes_mod
+from migrator.core.classify import classify
+from migrator.yaml.text_edits import TextEdit, apply_edits
+from migrator.rules import make_plan
+from migrator.core.settings import Options
+from migrator.yaml.verify import VerificationError, _edited_sections, verify, verify_edited
+from migrator.yaml.document import YamlDocument
+from migrator.yaml.splice import splice_with_edits
 
 SOURCE = "recipe: r\nmodel:\n  torch_dtype: bf16\n# between\noptimizer:\n  _target_: torch.optim.AdamW\n  lr: 1.0e-5\nci:\n  time: 1\n"
 

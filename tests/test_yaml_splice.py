@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.changes import Delete, Set
-from migrator.yaml_doc import YamlDocument, YamlError
-from migrator.yaml_splice import render_scalar, splice
+from migrator.core.changes import Delete, Set
+from migrator.yaml.document import YamlDocument, YamlError
+from migrator.yaml.splice import render_scalar, splice
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,10 @@ import textwrap
 
 import yaml
 
-from migrator.engine import Outcome, Status, migrate_yaml
-from migrator.rules import Options
+from migrator.core.outcome import Outcome, Status
+
+from migrator.yaml.front_end import migrate_yaml
+from migrator.core.settings import Options
 
 
 def run(source: str, **options: object) -> Outcome:

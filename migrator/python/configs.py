@@ -13,13 +13,15 @@ from typing import Any, Iterator
 
 import libcst as cst
 
-from migrator import patterns
-from migrator.changes import Set, dotted as dotted_path
-from migrator.classify import storage_kind
+from migrator.rules.partial_config_override import partial_config_override
+from migrator.rules.value_not_decidable import value_not_decidable
+from migrator.core import automodel
+from migrator.core.changes import Set, dotted as dotted_path
+from migrator.core.classify import storage_kind
 from migrator.python.decide import Analysis, plan_for, undecidable_key
 from migrator.python.document import PythonDocument, Scope, dotted
 from migrator.python.values import Opaque, code_expression, dict_to_data, quote_of, string_key, string_literal, to_data
-from migrator.recipes import Family
+from migrator.core.recipes import Family
 
 DECIDING_KEYS = ("model.torch_dtype", "optimizer._target_")
 _NONE_SPELLINGS = ("none", "null", "~")
@@ -73,7 +75,7 @@ def _decide_dict(analysis: Analysis, node: cst.Dict, data: dict[str, Any]) -> No
 
     undecidable = undecidable_key(data)
     if undecidable is not None:
-        analysis.report("MIG105", f"`{dotted_path(undecidable)}` is not a literal in this config dict: not migrated", where(undecidable))
+        analysis.report(value_not_decidable, f"`{dotted_path(undecidable)}` is not a literal in this config dict: not migrated", where(undecidable))
         return
     plan = plan_for(analysis, data, where, lines_of)
     if plan is None:
@@ -155,7 +157,7 @@ def analyse_overrides(analysis: Analysis) -> None:
 def _looks_risky(key: str, value: Any) -> bool:
     if key == "model.torch_dtype":
         return storage_kind({"torch_dtype": value}, Family.TRAIN) == "bf16"
-    return value in patterns.TORCH_ADAM_TARGETS
+    return value in automodel.TORCH_ADAM_TARGETS
 
 
 def _decide_overrides(analysis: Analysis, overrides: list[Override]) -> None:
@@ -171,21 +173,21 @@ def _decide_overrides(analysis: Analysis, overrides: list[Override]) -> None:
             data.setdefault(section, {})[rest] = override.value
     undecidable = undecidable_key(data)
     if undecidable is not None:
-        analysis.report("MIG105", f"override `{dotted_path(undecidable)}` is not a literal: not migrated", by_key[dotted_path(undecidable)].node)
+        analysis.report(value_not_decidable, f"override `{dotted_path(undecidable)}` is not a literal: not migrated", by_key[dotted_path(undecidable)].node)
         return
     if len(present) < len(DECIDING_KEYS):
         key = present[0]
         if _looks_risky(key, by_key[key].value):
             other = next(k for k in DECIDING_KEYS if k != key)
             message = f"override sets `{key}` to {by_key[key].value!r}; `{other}` comes from the loaded config: migrate that config instead"
-            analysis.report("MIG109", message, by_key[key].node)
+            analysis.report(partial_config_override, message, by_key[key].node)
         return
     plan = plan_for(analysis, data, lambda path: by_key.get(dotted_path(path), by_key["optimizer._target_"]).node)
     if plan is None:
         return
     if not all(isinstance(change, Set) and dotted_path(change.path) in by_key for change in plan.changes):
         message = "switching the optimizer class with overrides cannot add or remove the loaded config's optimizer keys: migrate that config instead"
-        analysis.report("MIG109", message, by_key["optimizer._target_"].node)
+        analysis.report(partial_config_override, message, by_key["optimizer._target_"].node)
         return
     for finding in plan.findings:
         if finding.changes:

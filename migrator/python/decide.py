@@ -14,15 +14,18 @@ from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 
 import libcst as cst
 
-from migrator import optimizer_changes, suppressions
-from migrator.changes import Change, KeyPath
-from migrator.classify import ConfigError, classify
-from migrator.engine import LocatedFinding, Problem
-from migrator.plan import Plan, make_plan
+from migrator import patterns
+from migrator.core import suppressions
+from migrator.core.changes import Change, KeyPath
+from migrator.core.classify import RecipeShapeError, classify
+from migrator.core.outcome import LocatedFinding, Problem
+from migrator.core.plan import Plan, Verdict, verdict
+from migrator.rules import make_plan
 from migrator.python.document import PythonDocument
 from migrator.python.edits import EditSet
 from migrator.python.values import Opaque
-from migrator.rules import RULES, Finding, Level, Options
+from migrator.core.findings import Finding, Level, Rule
+from migrator.core.settings import Options
 
 
 @dataclass
@@ -41,9 +44,9 @@ class Analysis:
     suppressed: list[LocatedFinding] = field(default_factory=list)
     held: bool = False  # a suppressed error blocks the migration: the file stays as it is, quietly
 
-    def report(self, code: str, message: str, node: cst.CSTNode, changes: Iterable[Change] = (), path: KeyPath = ()) -> bool:
+    def report(self, rule: Rule, message: str, node: cst.CSTNode, changes: Iterable[Change] = (), path: KeyPath = ()) -> bool:
         """Report a finding about `node`; False when a suppression comment on its lines covers it (make no edits then)."""
-        finding = RULES[code].finding(message, path, changes)
+        finding = rule.finding(message, path, changes)
         if not self.keep([finding], lambda _: node, lambda _: self.doc.lines(node)):
             return False
         self.add(finding, node)
@@ -75,7 +78,7 @@ def undecidable_key(data: Mapping[str, Any]) -> KeyPath | None:
     if isinstance(model, Mapping) and isinstance(model.get("torch_dtype"), Opaque):
         return ("model", "torch_dtype")
     if isinstance(optimizer, Mapping):
-        for key in optimizer_changes.decision_keys(optimizer):
+        for key in patterns.decision_keys(optimizer):
             if isinstance(optimizer.get(key), Opaque):
                 return ("optimizer", key)
     return None
@@ -95,7 +98,7 @@ def plan_for(
     """
     try:
         classification = classify(data, analysis.options.include_peft)
-    except ConfigError:
+    except RecipeShapeError:
         return None  # not config data after all (e.g. `{"model": model, "optimizer": optimizer}`)
     plan = make_plan(data, classification, analysis.options)
     if plan.target is None:
@@ -104,19 +107,18 @@ def plan_for(
     lines_of_path = lines_of or (lambda path: analysis.doc.lines(where(path)))
     findings = analysis.keep(plan.findings, lambda finding: where(finding.path), lambda finding: suppressions.lines_about(finding, lines_of_path))
     kept = Plan(plan.target, tuple(findings))
-    blocker = kept.blocked_by
-    if blocker is not None:
-        node = where(blocker.path)
-        if kept.failed:
-            line, column = analysis.doc.where(node)
-            analysis.failure = analysis.failure or Problem(f"{blocker.code} {blocker.message}", line, column)
+    decision, blocker = verdict(plan, kept)
+    if decision is Verdict.FAILED and blocker is not None:
+        line, column = analysis.doc.where(where(blocker.path))
+        analysis.failure = analysis.failure or Problem(f"{blocker.code} {blocker.message}", line, column)
+    if decision in (Verdict.FAILED, Verdict.BLOCKED):
         for finding in kept.findings:
             if finding.blocks and finding.rule.level is not Level.ERROR:  # an error is the failure itself
                 analysis.add(finding, where(finding.path))
         return None
-    if plan.blocked_by is not None:
-        # Every blocker is suppressed. Suppressing never makes the tool change more: a suppressed error,
-        # which would fail the file, still leaves all of it as it is (quietly); a warning leaves this code.
+    if decision is Verdict.HELD:
+        # A suppressed error, which would fail the file, still leaves all of it as it is (quietly);
+        # a suppressed warning leaves this code.
         analysis.held = analysis.held or plan.failed
         return None
     analysis.targets.add(plan.target)

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
-from migrator.changes import Change, Delete, KeyPath
+from migrator.core.changes import Change, Delete, KeyPath
 from migrator.python import layout
 from migrator.python.document import PythonDocument
 from migrator.python.values import data_expression, quote_of, string_key, string_literal

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from migrator import suppressions
-from migrator.engine import SUPPRESSED_BLOCKER, Outcome, Problem, Status
+from migrator.core import suppressions
+from migrator.core.outcome import SUPPRESSED_BLOCKER, Outcome, Problem, Status
 from migrator.python import configs, training
 from migrator.python.decide import Analysis
 from migrator.python.document import PythonDocument, PythonSyntaxError
 from migrator.python.edits import EditSet
-from migrator.rules import Options
+from migrator.core.settings import Options
 
 
-def analyse_text(text: str, options: Options) -> Outcome:
+def analyse_text(text: str, options: Options, directives: suppressions.Directives | None = None) -> Outcome:
     try:
         doc = PythonDocument(text)
     except PythonSyntaxError as exc:
         return Outcome(Status.FAILED, problem=Problem(f"Python syntax error: {exc.message}", exc.line, exc.column, "fix the syntax; the file was left untouched"))
-    analysis = Analysis(doc, options, EditSet(doc), directives=suppressions.parse(text, python=True))
+    analysis = Analysis(doc, options, EditSet(doc), directives=directives if directives is not None else suppressions.parse(text, python=True))
     training.analyse(analysis)
     configs.analyse_dicts(analysis)
     configs.analyse_overrides(analysis)

@@ -12,8 +12,12 @@ from typing import Any, Iterator
 
 import libcst as cst
 
-from migrator import patterns
-from migrator.changes import Change, Delete, KeyPath, Set
+from migrator.rules.optimizer_chosen_at_run_time import optimizer_chosen_at_run_time
+from migrator.rules.optimizer_not_linked import optimizer_not_linked
+from migrator.rules.unknown_keyword_arguments import unknown_keyword_arguments
+from migrator.rules.value_not_decidable import value_not_decidable
+from migrator.core import automodel
+from migrator.core.changes import Change, Delete, KeyPath, Set
 from migrator.python.decide import Analysis, plan_for, undecidable_key
 from migrator.python.document import Scope, dotted
 from migrator.python.edits import argument, has_star_arguments
@@ -22,10 +26,10 @@ from migrator.python.values import code_expression, quote_of, string_literal, to
 
 # torch Adam/AdamW and TE FusedAdam take the same first six parameters, in this order.
 OPTIMIZER_POSITIONAL = ("params", "lr", "betas", "eps", "weight_decay", "amsgrad")
-OPTIMIZER_CLASSES = frozenset(patterns.TORCH_ADAM_TARGETS) | patterns.TE_FUSED_ADAM_TARGETS
+OPTIMIZER_CLASSES = frozenset(automodel.TORCH_ADAM_TARGETS) | automodel.TE_FUSED_ADAM_TARGETS
 # Calls that hand back the same parameters they were given (a view, not a new model).
 _PARAMETER_VIEWS = frozenset({"parameters", "named_parameters", "children", "modules", "to", "cuda", "train", "requires_grad_"})
-_PASS_THROUGH = frozenset({"builtins.list", "builtins.tuple", "builtins.filter", "itertools.chain"}) | patterns.FULLY_SHARD_FUNCTIONS
+_PASS_THROUGH = frozenset({"builtins.list", "builtins.tuple", "builtins.filter", "itertools.chain"}) | automodel.FULLY_SHARD_FUNCTIONS
 _STORAGE_CASTS = frozenset({"bfloat16", "half", "float", "double"})
 
 
@@ -42,7 +46,7 @@ def loaded_model(expression: cst.BaseExpression, analysis: Analysis) -> Loaded |
     cast = None
     while isinstance(expression, cst.Call) and isinstance(expression.func, cst.Attribute):
         method = expression.func.attr.value
-        if method in patterns.MODEL_LOADERS:
+        if method in automodel.MODEL_LOADERS:
             return Loaded(expression, cast)
         if _storage_cast(expression, analysis):
             cast = expression
@@ -61,7 +65,7 @@ def _storage_cast(expression: cst.BaseExpression, analysis: Analysis) -> bool:
         return False
     for arg in expression.args:
         value = to_data(arg.value, analysis.doc)
-        if (arg.keyword is not None and arg.keyword.value == "dtype") or (isinstance(value, str) and patterns.dtype_kind(value)):
+        if (arg.keyword is not None and arg.keyword.value == "dtype") or (isinstance(value, str) and automodel.dtype_kind(value)):
             return True
     return False
 
@@ -136,7 +140,7 @@ def analyse(analysis: Analysis) -> None:
     optimizers: list[tuple[Scope, cst.Call, str]] = []
     for scope, call in analysis.doc.calls():
         names = analysis.doc.names(call.func)
-        if names & patterns.FULLY_SHARD_FUNCTIONS and call.args:
+        if names & automodel.FULLY_SHARD_FUNCTIONS and call.args:
             analysis.relevant = True
             for loaded in linked_models(call.args[0].value, scope, analysis):
                 sharded.setdefault(loaded.call, []).append((scope, call))
@@ -144,35 +148,35 @@ def analyse(analysis: Analysis) -> None:
             analysis.relevant = True
             optimizers.append((scope, call, target))
         elif _chosen_at_run_time(call, analysis):
-            analysis.report("MIG107", "optimizer class chosen at run time with getattr(torch.optim, ...): not migrated; pick a precision-safe class explicitly", call)
+            analysis.report(optimizer_chosen_at_run_time, "optimizer class chosen at run time with getattr(torch.optim, ...): not migrated; pick a precision-safe class explicitly", call)
     paired: set[cst.Call] = set()
     for scope, call, target in optimizers:
         params = argument(call, "params", OPTIMIZER_POSITIONAL)
         models = linked_models(params.value, scope, analysis) if params is not None else []
         if not models:
             message = f"{target.rsplit('.', 1)[-1]}: its parameters do not come from a model loaded here (from_pretrained/from_config); storage dtype unknown, nothing changed"
-            analysis.report("MIG106", message, call)
+            analysis.report(optimizer_not_linked, message, call)
         for loaded in models:
             paired.add(loaded.call)
             _migrate_pair(analysis, loaded, call, target, sharded.get(loaded.call, []))
     for model_call, shards in sharded.items():
         if model_call not in paired:
             message = "model sharded here but its optimizer is built elsewhere: storage dtype and mp_policy left as they are"
-            analysis.report("MIG106", message, shards[0][1])
+            analysis.report(optimizer_not_linked, message, shards[0][1])
 
 
 def _dtype_argument(call: cst.Call) -> cst.Arg | None:
-    return next((arg for key in patterns.DTYPE_KEYWORDS if (arg := argument(call, key)) is not None), None)
+    return next((arg for key in automodel.DTYPE_KEYWORDS if (arg := argument(call, key)) is not None), None)
 
 
 def _model_section(analysis: Analysis, loaded: Loaded) -> dict[str, Any] | None:
     if loaded.cast is not None:
-        analysis.report("MIG105", "the model is cast after loading: its storage dtype is set by that cast; not migrated", loaded.cast)
+        analysis.report(value_not_decidable, "the model is cast after loading: its storage dtype is set by that cast; not migrated", loaded.cast)
         return None
     arg = _dtype_argument(loaded.call)
     if arg is None:
         if has_star_arguments(loaded.call):
-            analysis.report("MIG108", "loading call with **kwargs and no explicit torch_dtype: the dtype may be in the mapping; not migrated", loaded.call)
+            analysis.report(unknown_keyword_arguments, "loading call with **kwargs and no explicit torch_dtype: the dtype may be in the mapping; not migrated", loaded.call)
             return None
         return {}  # unset: AutoModel's "auto", bf16 (as in YAML)
     return {"torch_dtype": to_data(arg.value, analysis.doc)}
@@ -193,7 +197,7 @@ def _optimizer_section(analysis: Analysis, call: cst.Call, target: str) -> dict[
 def _migrate_pair(analysis: Analysis, loaded: Loaded, optimizer: cst.Call, target: str, shards: list[tuple[Scope, cst.Call]]) -> None:
     if has_star_arguments(optimizer):
         if analysis.first_time(optimizer):
-            analysis.report("MIG108", "optimizer built with *args/**kwargs: its arguments cannot be checked; not migrated", optimizer)
+            analysis.report(unknown_keyword_arguments, "optimizer built with *args/**kwargs: its arguments cannot be checked; not migrated", optimizer)
         return
     model = _model_section(analysis, loaded)
     if model is None:
@@ -221,7 +225,7 @@ def _migrate_pair(analysis: Analysis, loaded: Loaded, optimizer: cst.Call, targe
         if analysis.first_time(node):
             what = "the storage dtype" if undecidable[0] == "model" else f"`{undecidable[1]}`"
             shown = node.value if isinstance(node, cst.Arg) else node
-            analysis.report("MIG105", f"{what} comes from `{analysis.doc.code(shown).strip()}`, not a literal: not migrated; set it explicitly or migrate by hand", node)
+            analysis.report(value_not_decidable, f"{what} comes from `{analysis.doc.code(shown).strip()}`, not a literal: not migrated; set it explicitly or migrate by hand", node)
         return
     plan = plan_for(analysis, data, where, lines_of)
     if plan is None:
@@ -262,5 +266,5 @@ def _apply(analysis: Analysis, change: Change, loaded: Loaded, optimizer: cst.Ca
 def _class_reference(analysis: Analysis, target: str) -> str:
     if target.startswith("torch."):
         return f"{analysis.doc.torch_name()}.{target.removeprefix('torch.')}"
-    return analysis.doc.class_name(target, patterns.TE_FUSED_ADAM_TARGETS if target in patterns.TE_FUSED_ADAM_TARGETS else {target})
+    return analysis.doc.class_name(target, automodel.TE_FUSED_ADAM_TARGETS if target in automodel.TE_FUSED_ADAM_TARGETS else {target})
 

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import libcst as cst
 
-from migrator import patterns
+from migrator.core import automodel
 from migrator.python.document import PythonDocument
 
 
@@ -26,7 +26,7 @@ class Opaque:
 
 
 def is_torch_dtype(name: str) -> bool:
-    return name.startswith("torch.") and patterns.dtype_kind(name) is not None
+    return name.startswith("torch.") and automodel.dtype_kind(name) is not None
 
 
 def to_data(node: cst.BaseExpression, doc: PythonDocument) -> Any:
@@ -98,6 +98,6 @@ def data_expression(value: Any, quote: str = '"') -> cst.BaseExpression:
 
 def code_expression(value: Any, doc: PythonDocument) -> cst.BaseExpression:
     """Python source for an argument of a real call: dtype spellings become `torch.<dtype>`."""
-    if isinstance(value, str) and patterns.dtype_kind(value) is not None:
+    if isinstance(value, str) and automodel.dtype_kind(value) is not None:
         return cst.parse_expression(f"{doc.torch_name()}.{value.removeprefix('torch.')}")
     return data_expression(value)

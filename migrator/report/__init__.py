@@ -7,11 +7,10 @@ only when their format is asked for.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
-if TYPE_CHECKING:
-    from migrator.runner import FileResult
-    from migrator.settings import Mode
+from migrator.core.outcome import FileResult
+from migrator.core.settings import Mode
 
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 MACHINE_FORMATS = frozenset(FORMATS) - {"text"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable
 
-from migrator.runner import FileResult
+from migrator.core.outcome import FileResult
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
 

@@ -6,7 +6,8 @@ from typing import Sequence
 
 from migrator.report.records import records
 from migrator.report.text import summary
-from migrator.runner import FileResult, Mode
+from migrator.core.outcome import FileResult
+from migrator.core.settings import Mode
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 

@@ -9,7 +9,8 @@ from typing import Any, Sequence
 from migrator import __version__
 from migrator.report.records import Record, records
 from migrator.report.text import summary
-from migrator.runner import FileResult, Mode
+from migrator.core.outcome import FileResult
+from migrator.core.settings import Mode
 
 
 def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> str:

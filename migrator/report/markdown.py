@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Iterable, Sequence
 
-from migrator.changes import Delete
-from migrator.engine import Status
+from migrator.core.changes import Delete
+from migrator.core.outcome import Status
 from migrator.report.records import records
 from migrator.report.text import summary
-from migrator.rules import Level
-from migrator.runner import FileResult, Mode
+from migrator.core.findings import Level
+from migrator.core.outcome import FileResult
+from migrator.core.settings import Mode
 
 _STATUS_ORDER = (Status.MIGRATED, Status.UNCHANGED, Status.SKIPPED, Status.NOT_RECIPE, Status.FAILED)
 

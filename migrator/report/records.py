@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from migrator.engine import LocatedFinding, Status
-from migrator.rules import Level, Rule
-from migrator.runner import FileResult
+from migrator.core.outcome import LocatedFinding, Status
+from migrator.core.findings import Level, Rule
+from migrator.core.outcome import FileResult
 
 # SARIF result levels; GitHub annotation commands use the same words except `note`.
 SARIF_LEVEL = {Level.FIX: "warning", Level.WARNING: "warning", Level.INFO: "note", Level.ERROR: "error"}

@@ -16,8 +16,9 @@ from urllib.parse import quote
 
 from migrator import __version__
 from migrator.report.records import SARIF_LEVEL, Record, records
-from migrator.rules import RULES, Rule
-from migrator.runner import FileResult, Mode
+from migrator.core.findings import RULES, Rule
+from migrator.core.outcome import FileResult
+from migrator.core.settings import Mode
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _ROOT_ID = "%SRCROOT%"

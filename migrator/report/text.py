@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from migrator.engine import SUPPRESSED_BLOCKER, Problem, Status
-from migrator.rules import Level
-from migrator.runner import FileResult, Mode
+from migrator.core.outcome import SUPPRESSED_BLOCKER, Problem, Status
+from migrator.core.findings import Level
+from migrator.core.outcome import FileResult
+from migrator.core.settings import Mode
 
 # Skip reasons whose explanation is the findings printed right after.
 _EXPLAINED_BY_FINDINGS = ("left unchanged (warning)", SUPPRESSED_BLOCKER)

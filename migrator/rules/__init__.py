@@ -1,29 +1,24 @@
-"""Rule registry: one module per rule, discovered at import, keyed by a stable code.
+"""The rules: one module per rule, each registering its `Rule` under a stable code; and the plan they make.
 
-A rule looks at one classified config (a `Context`) and yields `Finding`s; a finding
-carries the abstract `changes` that fix it. Rules never see text or files.
+A rule with a `check` looks at one classified config (a `Context`) and yields `Finding`s carrying the abstract
+changes that fix it. A rule raised only by the Python front end has no `check`: its module builds the finding.
+Rules never see text or files.
 """
 
 from __future__ import annotations
 
-import enum
 import importlib
 import pkgutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
-from migrator.changes import Change, KeyPath
-from migrator.classify import Classification
-from migrator.settings import Options
+from migrator import patterns
+from migrator.core.classify import Classification
+from migrator.core.findings import RULES, Finding, Level, Rule, register
+from migrator.core.plan import Plan, planned_target
+from migrator.core.settings import Options
 
-__all__ = ["RULES", "Context", "Finding", "Level", "Options", "Rule", "register"]
-
-
-class Level(enum.Enum):
-    FIX = "fix"  # changes the file
-    INFO = "info"  # explains why something was not done
-    WARNING = "warning"  # with `blocks`: file left unchanged on purpose
-    ERROR = "error"  # the file cannot be migrated faithfully: it fails
+__all__ = ["RULES", "Context", "Finding", "Level", "Options", "Rule", "make_plan", "rule"]
 
 
 @dataclass(frozen=True)
@@ -33,8 +28,7 @@ class Context:
     data: Mapping[str, Any]
     classification: Classification
     options: Options
-    target: str  # the pattern this config ends on
-    current: str  # 'te' or 'torch': the optimizer family it has now
+    target: str  # the name of the pattern this config ends on
 
     @property
     def optimizer(self) -> Mapping[str, Any]:
@@ -45,58 +39,35 @@ class Context:
         return self.data.get("model") or {}
 
     @property
-    def switches_to_te(self) -> bool:
-        return self.target == "te" and self.current == "torch"
-
-    @property
-    def switches_to_torch(self) -> bool:
-        return self.target == "fp32" and self.current == "te"
+    def pattern(self) -> patterns.Pattern:
+        return patterns.PATTERNS[self.target]
 
     @property
     def switches_optimizer_class(self) -> bool:
-        return self.switches_to_te or self.switches_to_torch
+        """The config's optimizer is not the target pattern's class (torch Adam to TE FusedAdam, or back)."""
+        return not self.pattern.runs(self.optimizer.get("_target_"))
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    message: str
-    path: KeyPath  # the key the finding is about, for line numbers
-    changes: tuple[Change, ...] = ()
-    blocks: bool = False  # leave the whole file unchanged
-
-    @property
-    def rule(self) -> Rule:
-        return RULES[self.code]
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    slug: str
-    summary: str
-    level: Level
-    doc: str = ""
-    check: Callable[[Context], Iterable[Finding]] = field(default=lambda ctx: ())
-
-    def finding(self, message: str, path: KeyPath, changes: Iterable[Change] = (), blocks: bool = False) -> Finding:
-        return Finding(self.code, message, path, tuple(changes), blocks)
-
-
-RULES: dict[str, Rule] = {}
-
-
-def register(code: str, slug: str, summary: str, level: Level, doc: str) -> Callable[[Callable[[Context], Iterable[Finding]]], Rule]:
+def rule(code: str, slug: str, summary: str, level: Level, doc: str) -> Callable[[Callable[[Context], Iterable[Finding]]], Rule]:
     """Decorate a rule module's check function; the module docstring is the rule's documentation."""
 
     def decorator(check: Callable[[Context], Iterable[Finding]]) -> Rule:
-        if code in RULES or any(rule.slug == slug for rule in RULES.values()):
-            raise RuntimeError(f"duplicate rule {code} {slug}")
-        rule = Rule(code, slug, summary, level, doc.strip(), check)
-        RULES[code] = rule
-        return rule
+        return register(Rule(code, slug, summary, level, doc.strip(), check))
 
     return decorator
+
+
+def python_rule(code: str, slug: str, summary: str, level: Level, doc: str) -> Rule:
+    """A rule only the Python front end raises (through `Rule.finding`): YAML values are always literal."""
+    return register(Rule(code, slug, summary, level, doc.strip()))
+
+
+def make_plan(data: Mapping[str, Any], classification: Classification, options: Options) -> Plan:
+    target = planned_target(data, classification, options)
+    if target is None:
+        return Plan(None)
+    ctx = Context(data, classification, options, target)
+    return Plan(target, tuple(finding for code in sorted(RULES) for finding in RULES[code].findings(ctx)))
 
 
 def _import_rules() -> None:

@@ -34,9 +34,11 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 from migrator import patterns
-from migrator.changes import Set
-from migrator.recipes import Family
-from migrator.rules import Context, Finding, Level, register
+from migrator.core import automodel
+from migrator.core.changes import Set
+from migrator.core.recipes import Family
+from migrator.rules import Context, rule
+from migrator.core.findings import Finding, Level
 
 MP_POLICY = ("distributed", "mp_policy")
 
@@ -53,26 +55,26 @@ def unsupported_reason(ctx: Context) -> str | None:
     strategy = distributed.get("strategy")
     if strategy is None:
         target = distributed.get("_target_")
-        if target is None or target in patterns.FSDP2_LEGACY_TARGETS:
+        if target is None or target in automodel.FSDP2_LEGACY_TARGETS:
             return None
         return f"distributed._target_ `{target}` is not FSDP2: nothing added"
-    if strategy in patterns.FSDP2_STRATEGIES:
+    if strategy in automodel.FSDP2_STRATEGIES:
         return None
-    if strategy in patterns.NO_MP_POLICY_STRATEGIES:
+    if strategy in automodel.NO_MP_POLICY_STRATEGIES:
         return f"strategy `{strategy}` rejects mp_policy (AutoModel raises ValueError): nothing added"
     return f"unknown strategy `{strategy}`: nothing added"
 
 
-@register("MIG005", "implicit-mp-policy", "FSDP2 mixed-precision policy left implicit", Level.FIX, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
+@rule("MIG005", "implicit-mp-policy", "FSDP2 mixed-precision policy left implicit", Level.FIX, __doc__)
+def implicit_mp_policy(ctx: Context) -> Iterator[Finding]:
     if unsupported_reason(ctx) is not None:
         return
     policy: Any = ctx.data["distributed"].get("mp_policy")
     changes = policy_changes(policy)
     if policy is None:
-        yield check.finding("distributed.mp_policy made explicit", MP_POLICY, changes)
+        yield implicit_mp_policy.finding("distributed.mp_policy made explicit", MP_POLICY, changes)
     elif changes:
-        yield check.finding("distributed.mp_policy completed with " + ", ".join(change.path[-1] for change in changes), MP_POLICY, changes)
+        yield implicit_mp_policy.finding("distributed.mp_policy completed with " + ", ".join(change.path[-1] for change in changes), MP_POLICY, changes)
 
 
 def policy_changes(policy: Any) -> list[Set]:

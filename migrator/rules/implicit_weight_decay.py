@@ -22,16 +22,16 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from migrator import optimizer_changes
-from migrator.changes import Set
-from migrator.rules import Context, Finding, Level, register
+from migrator.core.changes import Set
+from migrator.rules import Context, rule
+from migrator.core.findings import Finding, Level
 
 
-@register("MIG002", "implicit-weight-decay", "default weight decay differs between torch AdamW and TE FusedAdam", Level.FIX, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
+@rule("MIG002", "implicit-weight-decay", "default weight decay differs between torch AdamW and TE FusedAdam", Level.FIX, __doc__)
+def implicit_weight_decay(ctx: Context) -> Iterator[Finding]:
     if not ctx.switches_optimizer_class:
         return
-    decay = optimizer_changes.implicit_weight_decay(ctx.optimizer, ctx.switches_to_te)
+    decay = ctx.pattern.implicit_weight_decay(ctx.optimizer)
     if decay is not None:
         path = ("optimizer", "weight_decay")
-        yield check.finding(f"weight_decay was implicit; written out as {decay}", path, [Set(path, decay)])
+        yield implicit_weight_decay.finding(f"weight_decay was implicit; written out as {decay}", path, [Set(path, decay)])

@@ -30,15 +30,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from migrator import optimizer_changes
-from migrator.classify import Kind
-from migrator.rules import Context, Finding, Level, register
+from migrator.core.classify import Kind, storage_key
+from migrator.rules import Context, rule
+from migrator.core.findings import Finding, Level
 
 
-@register("MIG004", "incomplete-te-fused-adam", "TE FusedAdam without fp32 master weights or fp32 state", Level.FIX, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
-    if ctx.classification.kind is not Kind.INCOMPLETE_TE or ctx.target != "te":
+@rule("MIG004", "incomplete-te-fused-adam", "TE FusedAdam without fp32 master weights or fp32 state", Level.FIX, __doc__)
+def incomplete_te_fused_adam(ctx: Context) -> Iterator[Finding]:
+    if ctx.classification.kind is not Kind.INCOMPLETE_TE or ctx.switches_optimizer_class:
         return
-    changes = list(optimizer_changes.te_settings_changes(ctx.optimizer))
-    changes += optimizer_changes.storage_changes(ctx.model, "te", "model" in ctx.data)
-    yield check.finding(ctx.classification.reason + "; completed to pattern `te`", ("optimizer", "_target_"), changes)
+    changes = ctx.pattern.completion_changes(ctx.optimizer)
+    changes += ctx.pattern.storage_changes(ctx.model, storage_key(ctx.model), "model" in ctx.data)
+    yield incomplete_te_fused_adam.finding(f"{ctx.classification.reason}; completed to pattern `{ctx.target}`", ("optimizer", "_target_"), changes)

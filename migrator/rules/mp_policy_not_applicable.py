@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from migrator.rules import Context, Finding, Level, register
+from migrator.rules import Context, rule
+
+from migrator.core.findings import Finding, Level
 from migrator.rules.implicit_mp_policy import unsupported_reason
 
 
-@register("MIG104", "mp-policy-not-applicable", "no explicit mp_policy possible for this strategy or recipe", Level.INFO, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
+@rule("MIG104", "mp-policy-not-applicable", "no explicit mp_policy possible for this strategy or recipe", Level.INFO, __doc__)
+def mp_policy_not_applicable(ctx: Context) -> Iterator[Finding]:
     reason = unsupported_reason(ctx)
     if reason is not None:
-        yield check.finding(reason, ("distributed",))
+        yield mp_policy_not_applicable.finding(reason, ("distributed",))

@@ -15,11 +15,9 @@ Use instead: pick the class explicitly, or make sure every allowed choice is pre
 
 from __future__ import annotations
 
-from typing import Iterator
+from migrator.core.findings import Level
 
-from migrator.rules import Context, Finding, Level, register
+from migrator.rules import python_rule
 
 
-@register("MIG107", "optimizer-chosen-at-run-time", "optimizer class chosen at run time", Level.WARNING, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
-    return iter(())  # Python front end only
+optimizer_chosen_at_run_time = python_rule("MIG107", "optimizer-chosen-at-run-time", "optimizer class chosen at run time", Level.WARNING, __doc__)

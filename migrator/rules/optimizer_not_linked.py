@@ -18,11 +18,9 @@ or switch to TE FusedAdam with `master_weights=True` by hand.
 
 from __future__ import annotations
 
-from typing import Iterator
+from migrator.core.findings import Level
 
-from migrator.rules import Context, Finding, Level, register
+from migrator.rules import python_rule
 
 
-@register("MIG106", "optimizer-not-linked", "optimizer and model storage dtype are not both visible here", Level.INFO, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
-    return iter(())  # Python front end only
+optimizer_not_linked = python_rule("MIG106", "optimizer-not-linked", "optimizer and model storage dtype are not both visible here", Level.INFO, __doc__)

@@ -18,11 +18,9 @@ Use instead: `migrate llama.yaml`, then drop the override or set it to `float32`
 
 from __future__ import annotations
 
-from typing import Iterator
+from migrator.core.findings import Level
 
-from migrator.rules import Context, Finding, Level, register
+from migrator.rules import python_rule
 
 
-@register("MIG109", "partial-config-override", "Python override sets half of a precision decision", Level.WARNING, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
-    return iter(())  # Python front end only
+partial_config_override = python_rule("MIG109", "partial-config-override", "Python override sets half of a precision decision", Level.WARNING, __doc__)

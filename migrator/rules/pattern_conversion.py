@@ -27,20 +27,17 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from migrator import optimizer_changes
-from migrator.classify import Kind
-from migrator.rules import Context, Finding, Level, register
+from migrator.core.classify import Kind, storage_key
+from migrator.rules import Context, rule
+from migrator.core.findings import Finding, Level
 
 
-@register("MIG006", "pattern-conversion", "config converted to the other recommended pattern (--convert)", Level.FIX, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
+@rule("MIG006", "pattern-conversion", "config converted to the other recommended pattern (--convert)", Level.FIX, __doc__)
+def pattern_conversion(ctx: Context) -> Iterator[Finding]:
     kind = ctx.classification.kind
     if kind not in (Kind.ON_PATTERN, Kind.INCOMPLETE_TE) or not ctx.switches_optimizer_class:
         return
-    if ctx.switches_to_te:
-        changes = optimizer_changes.to_te_changes(ctx.optimizer)
-    else:
-        changes = optimizer_changes.to_torch_changes(ctx.optimizer)
-    changes += optimizer_changes.storage_changes(ctx.model, ctx.target, "model" in ctx.data)
-    message = f"converted from pattern `{ctx.classification.pattern or 'te'}` to `{ctx.target}`"
-    yield check.finding(message, ("optimizer", "_target_"), changes)
+    changes = ctx.pattern.switch_changes(ctx.optimizer)
+    changes += ctx.pattern.storage_changes(ctx.model, storage_key(ctx.model), "model" in ctx.data)
+    message = f"converted from pattern `{ctx.classification.pattern}` to `{ctx.target}`"
+    yield pattern_conversion.finding(message, ("optimizer", "_target_"), changes)

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from migrator.classify import Kind
-from migrator.recipes import Family
-from migrator.rules import Context, Finding, Level, register
+from migrator.core.classify import Kind
+from migrator.core.recipes import Family
+from migrator.rules import Context, rule
+from migrator.core.findings import Finding, Level
 
 
-@register("MIG103", "te-not-expressible", "pattern te cannot be written in YAML for this recipe", Level.WARNING, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
-    needs_te_settings = ctx.switches_to_te or ctx.classification.kind is Kind.INCOMPLETE_TE
-    if needs_te_settings and ctx.classification.family is Family.BAGEL:
+@rule("MIG103", "te-not-expressible", "pattern te cannot be written in YAML for this recipe", Level.WARNING, __doc__)
+def te_not_expressible(ctx: Context) -> Iterator[Finding]:
+    writes_settings = ctx.switches_optimizer_class or ctx.classification.kind is Kind.INCOMPLETE_TE
+    if writes_settings and ctx.pattern.needs_dtype_strings and ctx.classification.family is Family.BAGEL:
         message = "BAGEL builds the optimizer without dtype-string conversion: TE settings cannot be written in YAML; use --pattern fp32"
-        yield check.finding(message, ("optimizer", "_target_"), blocks=True)
+        yield te_not_expressible.finding(message, ("optimizer", "_target_"), blocks=True)

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from migrator import optimizer_changes
-from migrator.rules import Context, Finding, Level, register
+from migrator.core.automodel import as_number
+from migrator.rules import Context, rule
+from migrator.core.findings import Finding, Level
 
 
-@register("MIG102", "te-tensor-parallel", "TE FusedAdam with tp_size > 1 keeps unsharded state", Level.WARNING, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
-    if not ctx.switches_to_te or ctx.options.force:
+@rule("MIG102", "te-tensor-parallel", "TE FusedAdam with tp_size > 1 keeps unsharded state", Level.WARNING, __doc__)
+def te_tensor_parallel(ctx: Context) -> Iterator[Finding]:
+    if not ctx.switches_optimizer_class or ctx.pattern.state_sharded_by_tp or ctx.options.force:
         return
     distributed = ctx.data.get("distributed")
-    tp_size = optimizer_changes.as_number(distributed.get("tp_size")) if isinstance(distributed, dict) else None
+    tp_size = as_number(distributed.get("tp_size")) if isinstance(distributed, dict) else None
     if tp_size is not None and tp_size > 1:
         message = "tp_size > 1: TE FusedAdam state is not sharded by TP; left unchanged (use --pattern fp32, or --force)"
-        yield check.finding(message, ("distributed", "tp_size"), blocks=True)
+        yield te_tensor_parallel.finding(message, ("distributed", "tp_size"), blocks=True)

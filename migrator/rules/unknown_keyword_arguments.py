@@ -16,11 +16,9 @@ Use instead: put `mp_policy=MixedPrecisionPolicy(...)` into `shard_kwargs` where
 
 from __future__ import annotations
 
-from typing import Iterator
+from migrator.core.findings import Level
 
-from migrator.rules import Context, Finding, Level, register
+from migrator.rules import python_rule
 
 
-@register("MIG108", "unknown-keyword-arguments", "call with **kwargs: its arguments cannot be checked", Level.WARNING, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
-    return iter(())  # Python front end only
+unknown_keyword_arguments = python_rule("MIG108", "unknown-keyword-arguments", "call with **kwargs: its arguments cannot be checked", Level.WARNING, __doc__)

@@ -19,16 +19,18 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from migrator import optimizer_changes
-from migrator.rules import Context, Finding, Level, register
+from migrator import patterns
+from migrator.rules import Context, rule
+from migrator.core.findings import Finding, Level
 
 
-@register("MIG101", "unmigratable-optimizer-argument", "optimizer setting the new class cannot reproduce", Level.ERROR, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
+@rule("MIG101", "unmigratable-optimizer-argument", "optimizer setting the new class cannot reproduce", Level.ERROR, __doc__)
+def unmigratable_optimizer_argument(ctx: Context) -> Iterator[Finding]:
     if not ctx.switches_optimizer_class:
         return
-    other = "--pattern fp32" if ctx.switches_to_te else "--pattern te"
-    for key in optimizer_changes.unmigratable_arguments(ctx.optimizer, ctx.switches_to_te):
+    current = patterns.running(ctx.optimizer.get("_target_"))
+    other = f"--pattern {current.name}" if current is not None else "another pattern"
+    for key in ctx.pattern.unmigratable_arguments(ctx.optimizer):
         value = ctx.optimizer[key]
         message = f"`{key}: {value}` has no equivalent after the switch; use {other} or remove it by hand"
-        yield check.finding(message, ("optimizer", key), blocks=True)
+        yield unmigratable_optimizer_argument.finding(message, ("optimizer", key), blocks=True)

@@ -20,16 +20,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from migrator import optimizer_changes
-from migrator.changes import Delete
-from migrator.rules import Context, Finding, Level, register
+from migrator.core.changes import Delete
+from migrator.rules import Context, rule
+from migrator.core.findings import Finding, Level
 
 
-@register("MIG003", "unsupported-optimizer-argument", "argument the new optimizer class rejects, removed", Level.FIX, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
+@rule("MIG003", "unsupported-optimizer-argument", "argument the new optimizer class rejects, removed", Level.FIX, __doc__)
+def unsupported_optimizer_argument(ctx: Context) -> Iterator[Finding]:
     if not ctx.switches_optimizer_class:
         return
-    new_class = "TE FusedAdam" if ctx.switches_to_te else "torch Adam/AdamW"
-    for key in optimizer_changes.rejected_arguments(ctx.optimizer, ctx.switches_to_te):
+    for key in ctx.pattern.rejected_arguments(ctx.optimizer):
         path = ("optimizer", key)
-        yield check.finding(f"removed `{key}`: {new_class} does not accept it", path, [Delete(path)])
+        yield unsupported_optimizer_argument.finding(f"removed `{key}`: {ctx.pattern.optimizer_name} does not accept it", path, [Delete(path)])

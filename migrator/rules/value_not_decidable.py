@@ -18,11 +18,9 @@ Use instead: write the dtype where the model is loaded (`torch_dtype=torch.float
 
 from __future__ import annotations
 
-from typing import Iterator
+from migrator.core.findings import Level
 
-from migrator.rules import Context, Finding, Level, register
+from migrator.rules import python_rule
 
 
-@register("MIG105", "value-not-decidable", "a value the decision needs comes from a variable or expression", Level.WARNING, __doc__)
-def check(ctx: Context) -> Iterator[Finding]:
-    return iter(())  # Python front end only: YAML values are always literal
+value_not_decidable = python_rule("MIG105", "value-not-decidable", "a value the decision needs comes from a variable or expression", Level.WARNING, __doc__)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from migrator.engine import Status
-from migrator.rules import Options
-from migrator.runner import Mode, Settings, run
+from migrator.core.outcome import Status
+from migrator.core.settings import Options
+from migrator.core.settings import Mode, Settings
+from migrator.runner import run
 
 CORPUS_PY_FILES = 145
 LAUNCH_WRAPPERS = ("examples/llm_finetune/finetune.py", "examples/llm_pretrain/pretrain.py", "examples/vlm_finetune/finetune.py")

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from migrator.cli import main
-from migrator.engine import Status, front_end
-from migrator.rules import RULES, Options
+from migrator.core.outcome import Status
+from migrator.process import front_end
+from migrator.core.findings import RULES
+from migrator.core.settings import Options
 from tests.conftest import FIXTURES
 
 
@@ -56,4 +58,4 @@ def test_syntax_error_fails_the_file_and_others_continue(tmp_path: Path, capsys:
 def test_python_rules_are_documented(code: str) -> None:
     rule = RULES[code]
     assert "## What it does" in rule.doc and "## Example" in rule.doc
-    assert list(rule.check(None)) == []  # type: ignore[arg-type]  # nothing to find in YAML
+    assert rule.check is None  # raised by the Python front end only: YAML values are always literal

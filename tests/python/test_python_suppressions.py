@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from migrator.cli import main
-from migrator.engine import SUPPRESSED_BLOCKER, Outcome, Status
-from migrator.runner import Mode, Settings, process_file
-from migrator.settings import Options
+from migrator.core.outcome import SUPPRESSED_BLOCKER, Outcome, Status
+from migrator.core.settings import Mode, Settings
+from migrator.process import process_file
+from migrator.core.settings import Options
 from tests.python.tools import check_noop, check_transformed, codes, run
 
 HEAD = "import torch\nfrom torch.distributed.fsdp import fully_shard\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.engine import Status
+from migrator.core.outcome import Status
 from tests.python.tools import check_noop, check_transformed, codes, run
 
 LOAD = "model = NeMoAutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16)\n"

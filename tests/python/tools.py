@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from migrator.engine import Outcome, Status
+from migrator.core.outcome import Outcome, Status
 from migrator.python import migrate_python
-from migrator.rules import Options
+from migrator.core.settings import Options
 
 
 def run(source: str, **options: object) -> Outcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from migrator.rules import RULES
+from migrator.core.findings import RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 

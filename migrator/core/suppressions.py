@@ -7,12 +7,11 @@ Rules never see suppressions; a suppressed finding keeps its report entry and lo
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Callable, Collection, Iterable, Protocol, Sequence, TypeVar
 
-from migrator.changes import Change, KeyPath
+from migrator.core.changes import Change, KeyPath
 
 # A `#` that starts a comment: at the start of a line or after whitespace (not inside `a#b`).
 _DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*migrator:\s*(?P<kind>ignore|skip-file)\b(?:\[(?P<codes>[^\]\r\n]*)\])?", re.MULTILINE)
@@ -39,7 +38,6 @@ class Directives:
 NONE = Directives()
 
 
-@functools.lru_cache(maxsize=8)  # the runner and the engine both ask for the same text
 def parse(text: str, python: bool = False) -> Directives:
     if "migrator:" not in text:  # the common case costs one substring search
         return NONE

@@ -7,8 +7,8 @@ from typing import Any, Sequence
 
 import yaml
 
-from migrator.edits import TextEdit
-from migrator.yaml_doc import YamlDocument, YamlError, load_data
+from migrator.yaml.text_edits import TextEdit
+from migrator.yaml.document import YamlDocument, YamlError, load_data
 
 
 class VerificationError(Exception):

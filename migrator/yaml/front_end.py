@@ -2,93 +2,37 @@
 
 from __future__ import annotations
 
-import enum
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Iterable
 
 import yaml
 
-from migrator import changes as changes_mod
-from migrator import schema, suppressions
-from migrator.changes import KeyPath
-from migrator.classify import Classification, ConfigError, Kind, classify
-from migrator.edits import OverlappingEdits
-from migrator.plan import Plan, make_plan
-from migrator.rules import Finding, Level, Options
-from migrator.verify import VerificationError, verify_edited
-from migrator.yaml_doc import YamlDocument, YamlError
-from migrator.yaml_splice import splice_with_edits
+from migrator import schema
+from migrator.core import changes as changes_mod
+from migrator.core import suppressions
+from migrator.core.changes import KeyPath
+from migrator.core.classify import Classification, Kind, RecipeShapeError, classify
+from migrator.core.findings import Finding
+from migrator.core.outcome import BLOCKED_BY_WARNING, SKIP_REASONS, SUPPRESSED_BLOCKER, LocatedFinding, Outcome, Problem, Status
+from migrator.core.plan import Plan, Verdict, verdict
+from migrator.core.settings import Options
+from migrator.rules import make_plan
+from migrator.yaml.document import YamlDocument, YamlError
+from migrator.yaml.splice import splice_with_edits
+from migrator.yaml.text_edits import OverlappingEdits
+from migrator.yaml.verify import VerificationError, verify_edited
 
-
-class Status(enum.Enum):
-    MIGRATED = "migrated"
-    UNCHANGED = "unchanged"
-    SKIPPED = "skipped"
-    NOT_RECIPE = "not-recipe"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class LocatedFinding:
-    finding: Finding
-    line: int
-    column: int
-
-    @property
-    def level(self) -> Level:
-        return self.finding.rule.level
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a file failed: what, where (1-based; 0 when not tied to a line) and what to do."""
-
-    message: str
-    line: int = 0
-    column: int = 0
-    hint: str = ""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: Status
-    classification: Classification | None = None
-    target: str | None = None
-    findings: tuple[LocatedFinding, ...] = ()
-    new_text: str | None = None
-    problem: Problem | None = None
-    skip_reason: str = field(default="")
-    suppressed: tuple[LocatedFinding, ...] = ()  # left alone by a `# migrator: ignore` comment
-
-
-_SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
-YAML_SUFFIXES = (".yaml", ".yml")
-PYTHON_SUFFIXES = (".py",)
+SUFFIXES = (".yaml", ".yml")
 # A top-level `model:`/`optimizer:` key opening a mapping. Only consulted for files that do not load: a
 # broken recipe is an error to report, a broken mkdocs.yml, Helm template or CloudFormation file is not ours.
 _RECIPE_SECTION_LINE = re.compile(r"""^(["']?)(?:model|optimizer)\1[ \t]*:[ \t]*(?:[{&!#]|\r?$)""", re.MULTILINE)
-# Every suffix `front_end` accepts; discovery searches folders for exactly these.
-SUPPORTED_SUFFIXES = YAML_SUFFIXES + PYTHON_SUFFIXES
-SUPPRESSED_BLOCKER = "left unchanged (suppressed)"
-
-
-def front_end(suffix: str) -> Callable[[str, Options], Outcome] | None:
-    """The engine for a file type (one of SUPPORTED_SUFFIXES); other front ends are imported only when such a file is seen."""
-    if suffix in YAML_SUFFIXES:
-        return migrate_yaml
-    if suffix in PYTHON_SUFFIXES:
-        from migrator.python import migrate_python  # libcst is loaded only when a .py file is seen
-
-        return migrate_python
-    return None
 
 
 def _not_recipe(reason: str) -> Outcome:
     return Outcome(Status.NOT_RECIPE, Classification(Kind.NOT_RECIPE, reason))
 
 
-def migrate_yaml(text: str, options: Options) -> Outcome:
+def migrate_yaml(text: str, options: Options, directives: suppressions.Directives | None = None) -> Outcome:
     try:
         doc = YamlDocument(text)
     except YamlError as exc:
@@ -99,7 +43,7 @@ def migrate_yaml(text: str, options: Options) -> Outcome:
         return _not_recipe("empty: no YAML content (blank or only comments)")
     try:
         classification = classify(doc.data, options.include_peft)
-    except ConfigError as exc:
+    except RecipeShapeError as exc:
         line, column = doc.line_of(exc.path)
         return Outcome(Status.FAILED, problem=Problem(str(exc), line, column, "fix the section's shape by hand"))
     if classification.kind is Kind.NOT_RECIPE:
@@ -114,10 +58,14 @@ def migrate_yaml(text: str, options: Options) -> Outcome:
             "AutoModel config keys are names: quote the key if it is meant as one, or remove it",
         )
         return Outcome(Status.FAILED, classification, problem=problem)
-    if classification.kind in _SKIP_KINDS:
-        return Outcome(Status.SKIPPED, classification, skip_reason=_SKIP_KINDS[classification.kind])
+    if classification.kind in SKIP_REASONS:
+        return Outcome(Status.SKIPPED, classification, skip_reason=SKIP_REASONS[classification.kind])
     plan = make_plan(doc.data, classification, options)
-    kept, suppressed = suppressions.partition(plan.findings, lambda finding: suppressions.lines_about(finding, lambda path: _key_lines(doc, path)), suppressions.parse(text))
+    if directives is None:
+        directives = suppressions.parse(text)
+    kept, suppressed = suppressions.partition(
+        plan.findings, lambda finding: suppressions.lines_about(finding, lambda path: _key_lines(doc, path)), directives
+    )
     return _apply_plan(doc, classification, plan, Plan(plan.target, tuple(kept)), _locate(doc, suppressed))
 
 
@@ -131,21 +79,22 @@ def _key_lines(doc: YamlDocument, path: KeyPath) -> list[int]:
     return [entry.key.start_mark.line + 1 for entry in found]
 
 
-def _apply_plan(doc: YamlDocument, classification: Classification, full: Plan, plan: Plan, suppressed: tuple[LocatedFinding, ...]) -> Outcome:
+def _apply_plan(
+    doc: YamlDocument, classification: Classification, full: Plan, plan: Plan, suppressed: tuple[LocatedFinding, ...]
+) -> Outcome:
     """`full` holds every finding (a suppressed blocker still blocks), `plan` only the unsuppressed ones."""
 
     def outcome(status: Status, **kwargs: object) -> Outcome:
         return Outcome(status, classification, plan.target, _locate(doc, plan.findings), suppressed=suppressed, **kwargs)  # type: ignore[arg-type]
 
-    blocker = full.blocked_by
-    if blocker is not None:
-        # Suppressing never makes the tool change more: a suppressed blocker keeps the file as it is, quietly.
-        if blocker not in plan.findings:
-            return outcome(Status.SKIPPED, skip_reason=SUPPRESSED_BLOCKER)
+    decision, blocker = verdict(full, plan)
+    if decision is Verdict.HELD:
+        return outcome(Status.SKIPPED, skip_reason=SUPPRESSED_BLOCKER)
+    if decision is Verdict.FAILED and blocker is not None:
         line, column = doc.line_of(blocker.path)
-        if full.failed:
-            return outcome(Status.FAILED, problem=Problem(f"{blocker.code} {blocker.message}", line, column))
-        return outcome(Status.SKIPPED, skip_reason="left unchanged (warning)")
+        return outcome(Status.FAILED, problem=Problem(f"{blocker.code} {blocker.message}", line, column))
+    if decision is Verdict.BLOCKED:
+        return outcome(Status.SKIPPED, skip_reason=BLOCKED_BY_WARNING)
     planned = plan.changes
     if not planned:
         return outcome(Status.UNCHANGED)

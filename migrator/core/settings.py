@@ -12,14 +12,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migrator.files import DEFAULT_MAX_FILE_SIZE
+from migrator import patterns
+
+DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Options:
     """What the engine needs to decide one file's migration."""
 
-    pattern: str = "fp32"
+    pattern: str = patterns.DEFAULT
     convert: bool = False
     force: bool = False
     include_peft: bool = False

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from migrator import patterns
-from migrator.recipes import Family, family_of, recipe_name
+from migrator.core import automodel
+from migrator.core.recipes import Family, family_of, recipe_name
 
 
 class Kind(enum.Enum):
@@ -19,7 +20,7 @@ class Kind(enum.Enum):
     RISKY = "risky"
 
 
-class ConfigError(Exception):
+class RecipeShapeError(Exception):
     """The config cannot be processed as written; `path` names the offending key."""
 
     def __init__(self, message: str, path: tuple[str, ...] = ()) -> None:
@@ -32,7 +33,7 @@ class Classification:
     kind: Kind
     reason: str
     family: Family = Family.TRAIN
-    pattern: str | None = None  # for ON_PATTERN: which one
+    pattern: str | None = None  # for ON_PATTERN and INCOMPLETE_TE: the pattern whose optimizer it runs
 
 
 def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
@@ -40,7 +41,7 @@ def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise ConfigError(f"`{name}` must be a mapping, found {type(value).__name__}", (name,))
+        raise RecipeShapeError(f"`{name}` must be a mapping, found {type(value).__name__}", (name,))
     return value
 
 
@@ -50,28 +51,17 @@ def storage_key(model: Mapping[str, Any]) -> str:
 
 
 def storage_kind(model: Mapping[str, Any], family: Family) -> str:
-    """'bf16', 'fp32', 'fp16' or 'invalid': the storage dtype the recipe will really use (§2.3)."""
+    """BF16, FP32, FP16 (`automodel`'s dtype kinds) or 'invalid': the storage dtype the recipe will really use (§2.3)."""
     key = storage_key(model)
     present = key in model
     value = model.get(key)
-    if family is Family.KD and (value is None or value == patterns.AUTO):
-        return "fp32"
+    if family is Family.KD and (value is None or value == automodel.AUTO):
+        return automodel.FP32
     if not present:
-        return "fp32" if family is Family.BAGEL else "bf16"
-    if value is None or value == patterns.AUTO:
-        return "bf16"
-    return patterns.dtype_kind(value) or "invalid"
-
-
-def te_missing_precision(optimizer: Mapping[str, Any]) -> list[str]:
-    """Precision-critical TE keys that are absent or wrong (state dtypes default to fp32)."""
-    missing = []
-    if optimizer.get("master_weights") is not True:
-        missing.append("master_weights")
-    for key in patterns.TE_STATE_DTYPE_KEYS:
-        if key in optimizer and patterns.dtype_kind(optimizer[key]) != "fp32":
-            missing.append(key)
-    return missing
+        return automodel.FP32 if family is Family.BAGEL else automodel.BF16
+    if value is None or value == automodel.AUTO:
+        return automodel.BF16
+    return automodel.dtype_kind(value) or "invalid"
 
 
 def classify(data: object, include_peft: bool = False) -> Classification:
@@ -96,25 +86,23 @@ def classify(data: object, include_peft: bool = False) -> Classification:
     if data.get("peft") is not None and not include_peft:
         return result(Kind.PEFT, "PEFT/LoRA run: bf16 storage is fine here; pass --include-peft to migrate anyway")
     target = optimizer.get("_target_")
-    is_te = target in patterns.TE_FUSED_ADAM_TARGETS
-    if not is_te and target not in patterns.TORCH_ADAM_TARGETS:
+    owner = patterns.running(target)
+    if owner is None and target not in automodel.TORCH_ADAM_TARGETS:
         what = f"`{target}`" if target is not None else "an optimizer without `_target_`"
         return result(Kind.NOT_APPLICABLE, f"{what} is outside the torch Adam family and TE FusedAdam")
-    if model is None and not is_te:
+    if model is None and (owner is None or owner.needs_model_section):
         return result(Kind.NOT_APPLICABLE, "no model section: the storage dtype is not set by this file")
     key = storage_key(model or {})
     storage = storage_kind(model or {}, family)
-    if storage == "fp16":
+    if storage == automodel.FP16:
         return result(Kind.NOT_APPLICABLE, "fp16 parameter storage is outside both patterns; review by hand")
     if storage == "invalid":
         value = (model or {}).get(key)
         return result(Kind.NOT_APPLICABLE, f"model.{key} {value!r} is not a dtype AutoModel accepts (write float32 or bfloat16)")
-    if is_te:
-        missing = te_missing_precision(optimizer)
-        if missing:
-            return result(Kind.INCOMPLETE_TE, "TE FusedAdam without fp32 master weights/state: " + ", ".join(missing))
-        return result(Kind.ON_PATTERN, "TE FusedAdam with fp32 master weights and state", "te")
-    if storage == "bf16":
-        spelled = model[key] if model is not None and key in model else "unset"
-        return result(Kind.RISKY, f"{target} with bf16 parameters (model.{key}: {spelled}) keeps Adam state in bf16")
-    return result(Kind.ON_PATTERN, f"{target} with float32 parameter storage", "fp32")
+    if owner is not None and storage in owner.storage_kinds:
+        gaps = owner.precision_gaps(optimizer)
+        if gaps:
+            return result(Kind.INCOMPLETE_TE, owner.incomplete_reason(gaps), owner.name)
+        return result(Kind.ON_PATTERN, owner.on_pattern_reason(target), owner.name)
+    spelled = model[key] if model is not None and key in model else "unset"
+    return result(Kind.RISKY, f"{target} with bf16 parameters (model.{key}: {spelled}) keeps Adam state in bf16")

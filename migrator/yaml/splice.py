@@ -13,9 +13,9 @@ from typing import Any, Iterable
 
 import yaml
 
-from migrator.changes import Change, Delete, KeyPath, Set, dotted
-from migrator.edits import TextEdit, apply_edits
-from migrator.yaml_doc import Entry, YamlDocument, YamlError
+from migrator.core.changes import Change, Delete, KeyPath, Set, dotted
+from migrator.yaml.text_edits import TextEdit, apply_edits
+from migrator.yaml.document import Entry, YamlDocument, YamlError
 
 _DEFAULT_INDENT_STEP = 2
 

@@ -18,7 +18,7 @@ try:  # libyaml is bundled in PyYAML's wheels; the pure-Python loader is the sam
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-from migrator.changes import KeyPath
+from migrator.core.changes import KeyPath
 
 # YAML 1.1 line breaks as libyaml counts them for marks.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")

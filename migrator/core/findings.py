@@ -1,0 +1,62 @@
+"""Rules and their findings: the registry every front end raises findings through, keyed by a stable code.
+
+A rule module under `migrator.rules` registers one `Rule`; a finding names its rule by code, so findings
+stay plain picklable data.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from migrator.core.changes import Change, KeyPath
+
+
+class Level(enum.Enum):
+    FIX = "fix"  # changes the file
+    INFO = "info"  # explains why something was not done
+    WARNING = "warning"  # with `blocks`: file left unchanged on purpose
+    ERROR = "error"  # the file cannot be migrated faithfully: it fails
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    path: KeyPath  # the key the finding is about, for line numbers
+    changes: tuple[Change, ...] = ()
+    blocks: bool = False  # leave the whole file unchanged
+
+    @property
+    def rule(self) -> Rule:
+        return RULES[self.code]
+
+
+RuleCheck = Callable[[Any], Iterable[Finding]]  # called with a `migrator.rules.Context`
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    slug: str
+    summary: str
+    level: Level
+    doc: str = ""
+    check: RuleCheck | None = None  # None: raised by the Python front end only, through `finding`
+
+    def finding(self, message: str, path: KeyPath = (), changes: Iterable[Change] = (), blocks: bool = False) -> Finding:
+        return Finding(self.code, message, path, tuple(changes), blocks)
+
+    def findings(self, ctx: Any) -> Iterable[Finding]:
+        return self.check(ctx) if self.check is not None else ()
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    if rule.code in RULES or any(known.slug == rule.slug for known in RULES.values()):
+        raise RuntimeError(f"duplicate rule {rule.code} {rule.slug}")
+    RULES[rule.code] = rule
+    return rule
