@@ -20,8 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -140,7 +140,9 @@ def main() -> int:
         version = median_time(lambda: run_tool("--version"), args.runs)
         c_time, check1, check_ratio = paired(c_parse, tool("--check", *job_args(1)), args.runs)
         _, write1, write_ratio = paired(c_parse, tool(*job_args(1), root=fresh, prepare=fresh_copy), args.runs)
-        _, check_scaled, scale_ratio = paired(tool("--check", *job_args(1)), tool("--check", *job_args(1), root=scaled), args.runs)
+        _, check_scaled, scale_ratio = paired(
+            tool("--check", *job_args(1)), tool("--check", *job_args(1), root=scaled), args.runs
+        )
         rows += [
             (f"baseline: raw read ({len(yaml_files)} files)", read, ""),
             ("baseline: C YAML parse (CSafeLoader)", c_time, ""),
@@ -148,11 +150,23 @@ def main() -> int:
             ("tool: migrate --version (start-up)", version, ""),
             ("tool: migrate --check, x1, --jobs 1", check1, f"{check_ratio:.2f}x C parse (target <= 3x)"),
             ("tool: migrate (write), x1, --jobs 1", write1, f"{write_ratio:.2f}x C parse (target <= 5x)"),
-            (f"tool: migrate --check, x{args.scale}, --jobs 1", check_scaled, f"{scale_ratio:.2f}x the x1 run (target <= {args.scale * 1.05:.1f}x)"),
+            (
+                f"tool: migrate --check, x{args.scale}, --jobs 1",
+                check_scaled,
+                f"{scale_ratio:.2f}x the x1 run (target <= {args.scale * 1.05:.1f}x)",
+            ),
         ]
         if jobs:
-            check_scaled_2, _, speedup = paired(tool("--check", "--jobs", "2", root=scaled), tool("--check", "--jobs", "1", root=scaled), args.runs)
-            rows.append((f"tool: migrate --check, x{args.scale}, --jobs 2", check_scaled_2, f"{speedup:.2f}x faster than --jobs 1 (target >= 1.6x)"))
+            check_scaled_2, _, speedup = paired(
+                tool("--check", "--jobs", "2", root=scaled), tool("--check", "--jobs", "1", root=scaled), args.runs
+            )
+            rows.append(
+                (
+                    f"tool: migrate --check, x{args.scale}, --jobs 2",
+                    check_scaled_2,
+                    f"{speedup:.2f}x faster than --jobs 1 (target >= 1.6x)",
+                )
+            )
         peak = peak_memory_mb("migrate", "--check", "--pattern", "te", str(scaled))
 
         py_files = files_under(args.corpus, (".py",))
@@ -163,7 +177,11 @@ def main() -> int:
             copy_tree(args.corpus, py_dir, (".py",))
             sources = [path.read_text() for path in py_files]
             runs = max(1, args.runs // 2)
-            cst, py_check, py_ratio = paired(lambda: timed(lambda: [libcst.parse_module(source) for source in sources]), tool("--check", root=py_dir), runs)
+            cst, py_check, py_ratio = paired(
+                lambda: timed(lambda: [libcst.parse_module(source) for source in sources]),
+                tool("--check", root=py_dir),
+                runs,
+            )
             rows += [
                 (f"baseline: bare libcst parse ({len(py_files)} .py files)", cst, ""),
                 ("tool: migrate --check on the .py files", py_check, f"{py_ratio:.2f}x bare libcst parse"),

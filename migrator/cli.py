@@ -8,14 +8,15 @@ formats) are imported inside the commands so `--version` and `--help` stay fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import click
 
 from migrator import __version__, patterns
-from migrator.report import FORMATS, MACHINE_FORMATS
 from migrator.core.settings import DEFAULT_MAX_FILE_SIZE, Mode, Options, Settings
+from migrator.report import FORMATS, MACHINE_FORMATS
 
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
@@ -45,24 +46,88 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     "Defaults come from [tool.migrator] in the nearest pyproject.toml; the command line wins.",
 )
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
-@click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), default=None, help=f"Pattern to migrate to ({_PATTERN_HELP}). [default: {patterns.DEFAULT}]")
+@click.option(
+    "--pattern",
+    type=click.Choice(sorted(patterns.PATTERNS)),
+    default=None,
+    help=f"Pattern to migrate to ({_PATTERN_HELP}). [default: {patterns.DEFAULT}]",
+)
 @click.option("--check", is_flag=True, help="Write nothing; list what would change; exit 1 if anything would.")
-@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff (git apply accepts it) to stdout; exit 1 if not empty.")
-@click.option("--include-peft/--no-include-peft", default=None, help="Also migrate PEFT/LoRA configs (left alone by default: bf16 storage is fine there).")
-@click.option("--convert/--no-convert", default=None, help="Also convert configs already on the other recommended pattern.")
-@click.option("--force/--no-force", default=None, help="Move to TE FusedAdam even with tp_size > 1 (TE state is not sharded by TP).")
-@click.option("--exclude", "exclude", multiple=True, metavar="GLOB", help="Never search files or folders matching GLOB (repeatable; replaces [tool.migrator] exclude).")
-@click.option("--force-exclude/--no-force-exclude", default=None, help="Apply --exclude to files named on the command line too (for pre-commit).")
-@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Inside a git work tree, search only files git tracks or would track. [default: on]")
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Write nothing; print a unified diff (git apply accepts it) to stdout; exit 1 if not empty.",
+)
+@click.option(
+    "--include-peft/--no-include-peft",
+    default=None,
+    help="Also migrate PEFT/LoRA configs (left alone by default: bf16 storage is fine there).",
+)
+@click.option(
+    "--convert/--no-convert", default=None, help="Also convert configs already on the other recommended pattern."
+)
+@click.option(
+    "--force/--no-force",
+    default=None,
+    help="Move to TE FusedAdam even with tp_size > 1 (TE state is not sharded by TP).",
+)
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Never search files or folders matching GLOB (repeatable; replaces [tool.migrator] exclude).",
+)
+@click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Apply --exclude to files named on the command line too (for pre-commit).",
+)
+@click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=None,
+    help="Inside a git work tree, search only files git tracks or would track. [default: on]",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes. [default: one per CPU]")
-@click.option("--output-format", type=click.Choice(FORMATS), default=None, help="Report format; machine formats go to stdout or --output-file. [default: text]")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report there instead of stdout.")
-@click.option("--no-progress", is_flag=True, help="Never show the progress bar (it shows only on a terminal, for long runs).")
-@click.option("--max-file-size", type=FileSize(), default=DEFAULT_MAX_FILE_SIZE, show_default="1M", help="Fail files larger than this (bytes, or with K/M/G) instead of parsing them.")
-@click.option("-v", "--verbose", is_flag=True, help="Also show notes for files left unchanged, and why each non-recipe was left alone.")
+@click.option(
+    "--output-format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Report format; machine formats go to stdout or --output-file. [default: text]",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report there instead of stdout.",
+)
+@click.option(
+    "--no-progress", is_flag=True, help="Never show the progress bar (it shows only on a terminal, for long runs)."
+)
+@click.option(
+    "--max-file-size",
+    type=FileSize(),
+    default=DEFAULT_MAX_FILE_SIZE,
+    show_default="1M",
+    help="Fail files larger than this (bytes, or with K/M/G) instead of parsing them.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also show notes for files left unchanged, and why each non-recipe was left alone.",
+)
 @click.version_option(__version__, prog_name="migrator")
 def migrate_command(
-    paths: tuple[str, ...], check: bool, diff: bool, output_file: str | None, no_progress: bool, max_file_size: int, verbose: bool, **options: Any
+    paths: tuple[str, ...],
+    check: bool,
+    diff: bool,
+    output_file: str | None,
+    no_progress: bool,
+    max_file_size: int,
+    verbose: bool,
+    **options: Any,
 ) -> int:
     """Rewrite AutoModel YAML recipes and Python launch scripts to a precision-safe pattern, touching only what must change.
 
@@ -88,7 +153,9 @@ def migrate_command(
     values = config.merge({**options, "exclude": options["exclude"] or None}, project)
     output_format = values["output_format"]
     if diff and output_format in MACHINE_FORMATS and output_file is None:
-        raise click.UsageError(f"--diff prints the patch on stdout: give --output-file for --output-format {output_format}")
+        raise click.UsageError(
+            f"--diff prints the patch on stdout: give --output-file for --output-format {output_format}"
+        )
     settings = Settings(
         paths or (".",),
         Options(values["pattern"], values["convert"], values["force"], values["include_peft"]),
@@ -103,11 +170,13 @@ def migrate_command(
     return _run_and_report(settings, output_format, output_file, verbose, progress=not no_progress)
 
 
-def _run_and_report(settings: Settings, output_format: str, output_file: str | None, verbose: bool, progress: bool) -> int:
+def _run_and_report(
+    settings: Settings, output_format: str, output_file: str | None, verbose: bool, progress: bool
+) -> int:
     from migrator import report
+    from migrator.interrupt import stop_on_signals
     from migrator.report import diff as diff_report
     from migrator.report.progress import ProgressBar
-    from migrator.interrupt import stop_on_signals
     from migrator.runner import exit_code, run
 
     bar = ProgressBar(sys.stderr) if progress else None
@@ -191,7 +260,12 @@ def group_main(argv: Sequence[str] | None = None) -> int:
     epilog="Exit status: 0 every config valid (skipped ones included); 1 any invalid; 2 a path could not be checked (wins over 1).",
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="PATH...")
-@click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), default=None, help="The pattern configs must follow (default: either).")
+@click.option(
+    "--pattern",
+    type=click.Choice(sorted(patterns.PATTERNS)),
+    default=None,
+    help="The pattern configs must follow (default: either).",
+)
 def validate_command(paths: tuple[str, ...], pattern: str | None) -> int:
     """Check that AutoModel YAML recipes follow a recommended pattern (its JSON Schema in schemas/).
 
@@ -214,10 +288,24 @@ def validate_command(paths: tuple[str, ...], pattern: str | None) -> int:
     "generate",
     epilog="Exit status: 0 printed a config on the pattern; 1 (--from) printed it unchanged, off the pattern; 2 usage error or the config failed.",
 )
-@click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), required=True, help=f"The pattern ({_PATTERN_HELP}).")
-@click.option("--model", default=None, metavar="NAME_OR_PATH", help="Hugging Face model id or local path (default: meta-llama/Llama-3.2-1B).")
+@click.option(
+    "--pattern", type=click.Choice(sorted(patterns.PATTERNS)), required=True, help=f"The pattern ({_PATTERN_HELP})."
+)
+@click.option(
+    "--model",
+    default=None,
+    metavar="NAME_OR_PATH",
+    help="Hugging Face model id or local path (default: meta-llama/Llama-3.2-1B).",
+)
 @click.option("--peft", is_flag=True, help="Add a LoRA `peft` block; with --from, also migrate a PEFT config.")
-@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False), default=None, metavar="CONFIG", help="Print CONFIG migrated to the pattern instead (the file is not touched).")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="CONFIG",
+    help="Print CONFIG migrated to the pattern instead (the file is not touched).",
+)
 def generate_command(pattern: str, model: str | None, peft: bool, source: str | None) -> int:
     """Print a fine-tuning recipe on a pattern, each recommended key commented with why.
 

@@ -9,10 +9,11 @@ reading agrees with `jsonschema` on valid and invalid tables.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from migrator.patterns import DEFAULT, PATTERNS
 from migrator.report import FORMATS
@@ -22,7 +23,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-_TYPES: Mapping[str, type | tuple[type, ...]] = {"string": str, "boolean": bool, "integer": int, "array": list, "object": dict}
+_TYPES: Mapping[str, type | tuple[type, ...]] = {
+    "string": str,
+    "boolean": bool,
+    "integer": int,
+    "array": list,
+    "object": dict,
+}
 
 
 class ConfigError(Exception):
@@ -50,11 +57,23 @@ def schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "pattern": option("Pattern risky configs are migrated to (`--pattern`).", enum=sorted(PATTERNS)),
-            "exclude": option("Globs of files and folders never searched (`--exclude`; the command line replaces this list). Matched against the path relative to this pyproject.toml's folder, each parent folder and each name.", type="array", items={"type": "string"}),
-            "force-exclude": option("Apply `exclude` to files named on the command line too (`--force-exclude`; what pre-commit needs).", type="boolean"),
-            "respect-gitignore": option("Inside a git work tree search only files git tracks or would track (`--respect-gitignore`).", type="boolean"),
+            "exclude": option(
+                "Globs of files and folders never searched (`--exclude`; the command line replaces this list). Matched against the path relative to this pyproject.toml's folder, each parent folder and each name.",
+                type="array",
+                items={"type": "string"},
+            ),
+            "force-exclude": option(
+                "Apply `exclude` to files named on the command line too (`--force-exclude`; what pre-commit needs).",
+                type="boolean",
+            ),
+            "respect-gitignore": option(
+                "Inside a git work tree search only files git tracks or would track (`--respect-gitignore`).",
+                type="boolean",
+            ),
             "include-peft": option("Also migrate PEFT/LoRA configs (`--include-peft`).", type="boolean"),
-            "convert": option("Also convert configs already on the other recommended pattern (`--convert`).", type="boolean"),
+            "convert": option(
+                "Also convert configs already on the other recommended pattern (`--convert`).", type="boolean"
+            ),
             "force": option("Move to TE FusedAdam even with tp_size > 1 (`--force`).", type="boolean"),
             "jobs": option("Worker processes (`--jobs`); default: one per available CPU.", type="integer", minimum=1),
             "output-format": option("Report format (`--output-format`).", enum=list(FORMATS)),

@@ -13,12 +13,29 @@ import fnmatch
 import os
 import re
 import subprocess
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 # Folders that never hold a user's recipes but can hold thousands of YAML files.
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"})
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        "__pycache__",
+        "node_modules",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +72,9 @@ class Excluder:
 
         def excludes(relative: str) -> bool:
             parts = (*prefix, *relative.split("/"))
-            return any(match(name) for name in parts) or any(match("/".join(parts[:end])) for end in range(2, len(parts) + 1))
+            return any(match(name) for name in parts) or any(
+                match("/".join(parts[:end])) for end in range(2, len(parts) + 1)
+            )
 
         return excludes
 
@@ -64,7 +83,13 @@ def _never(relative: str) -> bool:
     return False
 
 
-def discover(paths: Iterable[str], suffixes: tuple[str, ...], excluder: Excluder, force_exclude: bool = False, respect_gitignore: bool = True) -> Iterator[Found]:
+def discover(
+    paths: Iterable[str],
+    suffixes: tuple[str, ...],
+    excluder: Excluder,
+    force_exclude: bool = False,
+    respect_gitignore: bool = True,
+) -> Iterator[Found]:
     """Each file once, in command-line order, each folder's files sorted; missing paths reported in place."""
     seen: set[str] = set()
     for raw in paths:
@@ -72,7 +97,9 @@ def discover(paths: Iterable[str], suffixes: tuple[str, ...], excluder: Excluder
         if path.is_dir():
             # Resolving the folder once (not every file) still catches overlapping arguments (`a/ a/b/`).
             base = os.path.realpath(path)
-            names = sorted(_search(path, suffixes, excluder.under(path), respect_gitignore), key=lambda name: name.split("/"))
+            names = sorted(
+                _search(path, suffixes, excluder.under(path), respect_gitignore), key=lambda name: name.split("/")
+            )
             found = [(path / name, os.path.join(base, name)) for name in names]
         elif path.is_file():
             found = [] if force_exclude and excluder.excludes(path) else [(path, os.path.realpath(path))]
@@ -85,7 +112,9 @@ def discover(paths: Iterable[str], suffixes: tuple[str, ...], excluder: Excluder
                 yield Found(file)
 
 
-def _search(folder: Path, suffixes: tuple[str, ...], excludes: Callable[[str], bool], respect_gitignore: bool) -> Iterable[str]:
+def _search(
+    folder: Path, suffixes: tuple[str, ...], excludes: Callable[[str], bool], respect_gitignore: bool
+) -> Iterable[str]:
     """Names relative to `folder` (with `/`) of the files to process under it."""
     listed = _git_files(folder) if respect_gitignore else None
     if listed is None:

@@ -12,7 +12,10 @@ class UnknownRule(LookupError):
 def rules_table() -> str:
     rows = [(rule.code, rule.slug, rule.level.value, rule.summary) for rule in (RULES[code] for code in sorted(RULES))]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    return "".join(f"{code:<{widths[0]}}  {slug:<{widths[1]}}  {level:<{widths[2]}}  {summary}\n" for code, slug, level, summary in rows)
+    return "".join(
+        f"{code:<{widths[0]}}  {slug:<{widths[1]}}  {level:<{widths[2]}}  {summary}\n"
+        for code, slug, level, summary in rows
+    )
 
 
 def explain(code_or_slug: str) -> str:

@@ -6,16 +6,17 @@ A file is only ever replaced by a rename of a complete, fsynced temporary file, 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from migrator.core.settings import DEFAULT_MAX_FILE_SIZE
-from pathlib import Path
-from typing import Iterable
 
 BOM = "\ufeff"
 # Real recipes are under 50 KB; a YAML file 20x that size is data, not a config, and libyaml's node tree
@@ -66,7 +67,9 @@ def _os_error(action: str, exc: OSError) -> FileError:
         errno.EACCES: "check the file's and its folder's permissions",
         errno.EPERM: "check the file's and its folder's permissions",
     }
-    return FileError(f"cannot {action}: {exc.strerror or exc}", hints.get(exc.errno or 0, "check the path and its permissions"))
+    return FileError(
+        f"cannot {action}: {exc.strerror or exc}", hints.get(exc.errno or 0, "check the path and its permissions")
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -175,7 +178,7 @@ def write_atomic(path: Path, data: bytes, original: bytes | None = None) -> None
 
 def _keep_owner(fd: int, info: os.stat_result) -> None:
     if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
-        try:
+        with contextlib.suppress(
+            OSError
+        ):  # only root may give a file away; the new file is then ours, like any editor's
             os.fchown(fd, info.st_uid, info.st_gid)
-        except OSError:  # only root may give a file away; the new file is then ours, like any editor's
-            pass

@@ -10,23 +10,23 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from migrator.core import automodel
 from migrator import patterns, schema
-from migrator.core import changes
+from migrator.core import automodel, changes
 from migrator.core.classify import classify
 from migrator.core.outcome import Outcome, Status
-from migrator.yaml.front_end import migrate_yaml
+from migrator.core.settings import Options
 from migrator.files import read_source
 from migrator.rules import make_plan
-from migrator.core.settings import Options
 from migrator.yaml.document import YamlDocument
+from migrator.yaml.front_end import migrate_yaml
 
 DEFAULT_MODEL = "meta-llama/Llama-3.2-1B"
+
 
 def why(path: str, pattern: str) -> str | None:
     """Why a recommended key is there, as the pattern explains it (every key the plan writes has a reason)."""
@@ -35,23 +35,45 @@ def why(path: str, pattern: str) -> str | None:
 
 def base_recipe(model: str, peft: bool) -> dict[str, Any]:
     """A runnable AutoModel LLM fine-tune (SQuAD) with a plain torch AdamW: the pattern is applied after."""
-    squad = {"_target_": "nemo_automodel.components.datasets.llm.squad.make_squad_dataset", "dataset_name": "rajpurkar/squad"}
+    squad = {
+        "_target_": "nemo_automodel.components.datasets.llm.squad.make_squad_dataset",
+        "dataset_name": "rajpurkar/squad",
+    }
     loader = {
         "_target_": "torchdata.stateful_dataloader.StatefulDataLoader",
         "collate_fn": {"_target_": "nemo_automodel.components.datasets.utils.default_collater"},
     }
     recipe: dict[str, Any] = {
         "recipe": "TrainFinetuneRecipeForNextTokenPrediction",
-        "step_scheduler": {"global_batch_size": 32, "local_batch_size": 4, "ckpt_every_steps": 1000, "val_every_steps": 100, "num_epochs": 1},
+        "step_scheduler": {
+            "global_batch_size": 32,
+            "local_batch_size": 4,
+            "ckpt_every_steps": 1000,
+            "val_every_steps": 100,
+            "num_epochs": 1,
+        },
         "dist_env": {"backend": "nccl", "timeout_minutes": 10},
         "rng": {"_target_": "nemo_automodel.components.training.rng.StatefulRNG", "seed": 1111, "ranked": True},
-        "model": {"_target_": "nemo_automodel.NeMoAutoModelForCausalLM.from_pretrained", "pretrained_model_name_or_path": model},
+        "model": {
+            "_target_": "nemo_automodel.NeMoAutoModelForCausalLM.from_pretrained",
+            "pretrained_model_name_or_path": model,
+        },
     }
     if peft:
-        recipe["peft"] = {"_target_": "nemo_automodel.components._peft.lora.PeftConfig", "match_all_linear": True, "dim": 8, "alpha": 32}
+        recipe["peft"] = {
+            "_target_": "nemo_automodel.components._peft.lora.PeftConfig",
+            "match_all_linear": True,
+            "dim": 8,
+            "alpha": 32,
+        }
     recipe.update(
         {
-            "checkpoint": {"enabled": True, "checkpoint_dir": "checkpoints/", "model_save_format": "safetensors", "save_consolidated": True},
+            "checkpoint": {
+                "enabled": True,
+                "checkpoint_dir": "checkpoints/",
+                "model_save_format": "safetensors",
+                "save_consolidated": True,
+            },
             "distributed": {"strategy": "fsdp2", "tp_size": 1, "cp_size": 1},
             "loss_fn": {"_target_": "nemo_automodel.components.loss.masked_ce.MaskedCrossEntropy"},
             "dataset": {**squad, "split": "train"},
@@ -109,8 +131,12 @@ def _yaml() -> YAML:
     yaml = YAML()
     yaml.width = 4096  # never fold a long `_target_`
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.representer.add_representer(type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", "null"))
-    yaml.representer.add_representer(float, lambda representer, value: representer.represent_scalar("tag:yaml.org,2002:float", _float_text(value)))
+    yaml.representer.add_representer(
+        type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
+    yaml.representer.add_representer(
+        float, lambda representer, value: representer.represent_scalar("tag:yaml.org,2002:float", _float_text(value))
+    )
     return yaml
 
 
@@ -119,7 +145,9 @@ _ALIGN_UP_TO = 48
 
 def _commented(value: Any, pattern: str, path: str = "", depth: int = 0) -> Any:
     if isinstance(value, dict):
-        node = CommentedMap((key, _commented(item, pattern, f"{path}.{key}" if path else key, depth + 1)) for key, item in value.items())
+        node = CommentedMap(
+            (key, _commented(item, pattern, f"{path}.{key}" if path else key, depth + 1)) for key, item in value.items()
+        )
         reasons = {key: why(f"{path}.{key}" if path else key, pattern) for key in value}
         reasons = {key: reason for key, reason in reasons.items() if reason}
         # Comments aligned per block, two spaces after the longest line; a very long line is left out of it.
@@ -149,11 +177,18 @@ def render(data: dict[str, Any], pattern: str, command: str) -> str:
     # A blank line before each top-level section after the first, as AutoModel's examples have.
     lines = stream.getvalue().splitlines(keepends=True)
     first_key = next(index for index, line in enumerate(lines) if not line.startswith("#"))
-    return "".join(("\n" if index > first_key and line[:1] not in (" ", "#", "\n") else "") + line for index, line in enumerate(lines))
+    return "".join(
+        ("\n" if index > first_key and line[:1] not in (" ", "#", "\n") else "") + line
+        for index, line in enumerate(lines)
+    )
 
 
 def skeleton(pattern: str, model: str = DEFAULT_MODEL, peft: bool = False) -> str:
-    command = f"migrator generate --pattern {pattern}" + (f" --model {model}" if model != DEFAULT_MODEL else "") + (" --peft" if peft else "")
+    command = (
+        f"migrator generate --pattern {pattern}"
+        + (f" --model {model}" if model != DEFAULT_MODEL else "")
+        + (" --peft" if peft else "")
+    )
     return render(recipe_data(pattern, model, peft), pattern, command)
 
 

@@ -6,14 +6,14 @@ Imported only when a run uses more than one worker, so small runs never pay for 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
-from migrator.interrupt import StopFlag, ignore_stop_signals
 from migrator.core.outcome import FileResult, failed
 from migrator.core.settings import Settings
+from migrator.interrupt import StopFlag, ignore_stop_signals
 from migrator.process import PARSING_GC_THRESHOLD, display_path, process_file
 
 MAX_CHUNK = 64  # files per task: large enough to amortise IPC, small enough to balance the load
@@ -65,8 +65,8 @@ def _isolate_crashes(files: Sequence[Path], settings: Settings) -> list[FileResu
                 try:
                     results.append(future.result())
                 except BrokenProcessPool:
-                    results.append(failed(display_path(path), "the worker process died on this file", "please report this file"))
+                    results.append(
+                        failed(display_path(path), "the worker process died on this file", "please report this file")
+                    )
                     break
     return results
-
-

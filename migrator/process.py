@@ -8,10 +8,10 @@ from __future__ import annotations
 import gc
 import os
 import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, Optional
 
 from migrator import python
 from migrator.core import suppressions
@@ -44,7 +44,7 @@ def tuned_for_parsing() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-def front_end(suffix: str) -> Optional[FrontEnd]:
+def front_end(suffix: str) -> FrontEnd | None:
     return FRONT_ENDS.get(suffix)
 
 
@@ -74,7 +74,9 @@ def process_file(path: Path, settings: Settings) -> FileResult:
     shown = display_path(path)
     try:
         if path.suffix not in FRONT_ENDS:
-            return failed(shown, f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files")
+            return failed(
+                shown, f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files"
+            )
         real_path = resolve_inside(path, settings.roots)
         raw = read_limited(real_path, settings.max_file_size)
         source = decode(raw)

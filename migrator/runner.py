@@ -8,9 +8,9 @@ and a worker that dies takes only the file it was on with it (the rest are re-ru
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Callable, Generator, Iterable, Iterator, Sequence
 
 from migrator.core.outcome import FileResult, Outcome, Problem, Status
 from migrator.core.settings import Mode, Settings
@@ -25,11 +25,16 @@ MIN_FILES_PER_WORKER = 16
 ProgressCallback = Callable[[int, int], None]  # (files done, files in total)
 
 
-def select_files(settings: Settings, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[tuple[Path, Problem | None]]:
+def select_files(
+    settings: Settings, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES
+) -> list[tuple[Path, Problem | None]]:
     """Every file with one of `suffixes` the run will process (a missing path carries its problem), in output order."""
     excluder = Excluder(settings.exclude, settings.root)
     found = discover(settings.paths, suffixes, excluder, settings.force_exclude, settings.respect_gitignore)
-    return [(item.path, Problem("no such file or directory", hint="check the path") if item.missing else None) for item in found]
+    return [
+        (item.path, Problem("no such file or directory", hint="check the path") if item.missing else None)
+        for item in found
+    ]
 
 
 def worker_count(settings: Settings, files: int) -> int:
@@ -44,7 +49,9 @@ def _available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def run(settings: Settings, on_progress: ProgressCallback | None = None, stop: StopFlag | None = None) -> list[FileResult]:
+def run(
+    settings: Settings, on_progress: ProgressCallback | None = None, stop: StopFlag | None = None
+) -> list[FileResult]:
     with tuned_for_parsing():
         return _run(settings, on_progress, stop)
 
@@ -64,7 +71,9 @@ def _run(settings: Settings, on_progress: ProgressCallback | None, stop: StopFla
     return results
 
 
-def iter_results(selected: Sequence[tuple[Path, Problem | None]], settings: Settings, stop: StopFlag | None = None) -> Generator[FileResult, None, None]:
+def iter_results(
+    selected: Sequence[tuple[Path, Problem | None]], settings: Settings, stop: StopFlag | None = None
+) -> Generator[FileResult, None, None]:
     """One result per selected path, in the order given; after a requested stop, only the files already in hand."""
     files = [path for path, problem in selected if problem is None]
     workers = worker_count(settings, len(files))

@@ -12,16 +12,24 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Union
+from typing import Any
 
 from migrator import config, patterns
 from migrator.core import automodel
 from migrator.core.recipes import DIFFUSION_SECTIONS
-from migrator.core.schema_blocks import ANY_DTYPE, FORBIDDEN, InstancePath, Schema, diffusion_recipe, forbidden, fsdp2_distributed, under
+from migrator.core.schema_blocks import (
+    ANY_DTYPE,
+    InstancePath,
+    Schema,
+    diffusion_recipe,
+    forbidden,
+    fsdp2_distributed,
+    under,
+)
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -75,15 +83,27 @@ def _mp_policy_rules() -> list[Schema]:
             "properties": {"mp_policy": _mp_policy()},
         },
     )
-    required = {"title": "Explicit mp_policy under FSDP2", "if": fsdp2_distributed(), "then": {"if": diffusion_recipe(), "else": explicit}}
+    required = {
+        "title": "Explicit mp_policy under FSDP2",
+        "if": fsdp2_distributed(),
+        "then": {"if": diffusion_recipe(), "else": explicit},
+    }
     strategies = sorted(automodel.NO_MP_POLICY_STRATEGIES)
-    rejecting_strategy = under("distributed", {"type": "object", "required": ["strategy"], "properties": {"strategy": {"enum": strategies}}})
+    rejecting_strategy = under(
+        "distributed", {"type": "object", "required": ["strategy"], "properties": {"strategy": {"enum": strategies}}}
+    )
     rejected = {
         "title": "No mp_policy where AutoModel rejects it",
         "if": {"required": ["distributed"], **rejecting_strategy},
         "then": under(
             "distributed",
-            {"properties": {"mp_policy": forbidden(f"AutoModel raises ValueError for `mp_policy` under {', '.join(strategies)}; remove it")}},
+            {
+                "properties": {
+                    "mp_policy": forbidden(
+                        f"AutoModel raises ValueError for `mp_policy` under {', '.join(strategies)}; remove it"
+                    )
+                }
+            },
         ),
     }
     return [required, rejected]
@@ -103,7 +123,7 @@ def build(pattern: str) -> Schema:
     }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def build_cached(pattern: str) -> Schema:
     """`build` once per process; callers must not mutate the result."""
     return build(pattern)
@@ -132,7 +152,7 @@ class Violation:
         return tuple(keys)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def validator(pattern: str) -> Any:
     """Compiled once per pattern and process.
 
@@ -161,7 +181,7 @@ def _violation(pattern: str, error: Any) -> Violation:
     owner = _subschema(pattern, owner_path)
     reason = owner.get("description") if isinstance(owner, dict) else None
     if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
-        path, found = path + (kind.property,), " (missing)"
+        path, found = (*path, kind.property), " (missing)"
     elif isinstance(kind, jsonschema_rs.ValidationErrorKind.Not):
         found = ""
     else:
@@ -197,7 +217,10 @@ def violations(data: Any, pattern: str) -> list[Violation]:
     data = schema_view(data)
     if compiled.is_valid(data):  # the usual case for migrate, and cheaper than collecting errors
         return []
-    found = {(violation.path, violation.message): violation for violation in (_violation(pattern, error) for error in compiled.iter_errors(data))}
+    found = {
+        (violation.path, violation.message): violation
+        for violation in (_violation(pattern, error) for error in compiled.iter_errors(data))
+    }
     return sorted(found.values(), key=lambda violation: [str(part) for part in violation.path])
 
 

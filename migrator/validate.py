@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from migrator import patterns, schema
-from migrator.core.classify import RecipeShapeError, Kind, classify
-from migrator.yaml.front_end import SUFFIXES as YAML_SUFFIXES, migrate_yaml
+from migrator.core.classify import Kind, RecipeShapeError, classify
 from migrator.core.outcome import SKIP_REASONS, Status
+from migrator.core.settings import Options, Settings
 from migrator.files import FileError, read_source
 from migrator.process import display_path
 from migrator.runner import select_files
-from migrator.core.settings import Options, Settings
 from migrator.yaml.document import YamlDocument, YamlError
+from migrator.yaml.front_end import SUFFIXES as YAML_SUFFIXES
+from migrator.yaml.front_end import migrate_yaml
 
 
 class Verdict(enum.Enum):
@@ -59,7 +60,9 @@ def check_text(path: str, text: str, pattern: str | None) -> Checked:
     try:
         classification = classify(doc.data)
     except RecipeShapeError as exc:
-        return Checked(path, Verdict.INVALID, pattern, (Miss(*doc.line_of(exc.path), str(exc)),), "fix the section's shape by hand")
+        return Checked(
+            path, Verdict.INVALID, pattern, (Miss(*doc.line_of(exc.path), str(exc)),), "fix the section's shape by hand"
+        )
     if classification.kind is Kind.NOT_RECIPE:
         return Checked(path, Verdict.NOT_RECIPE)
     if classification.kind in SKIP_REASONS:
@@ -70,7 +73,10 @@ def check_text(path: str, text: str, pattern: str | None) -> Checked:
     closest = min(candidates, key=lambda name: len(missed[name]))
     if not missed[closest]:
         return Checked(path, Verdict.VALID, closest)
-    misses = sorted((Miss(*doc.line_of(violation.key_path), violation.message) for violation in missed[closest]), key=lambda miss: (miss.line, miss.column))
+    misses = sorted(
+        (Miss(*doc.line_of(violation.key_path), violation.message) for violation in missed[closest]),
+        key=lambda miss: (miss.line, miss.column),
+    )
     return Checked(path, Verdict.INVALID, closest, tuple(misses), fix_hint(text, closest))
 
 

@@ -9,8 +9,9 @@ blank lines, a `---` start, CRLF, a BOM and a missing final newline.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -33,7 +34,19 @@ OPTIMIZERS = [
     "transformer_engine.pytorch.optimizers.fused_adam.FusedAdam",
     "nemo_automodel.components.optim.FlashAdamW",
 ]
-DTYPES = ["bf16", "bfloat16", "torch.bfloat16", "Bfloat16", "auto", "null", "~", "", "float32", "torch.float32", "float16"]
+DTYPES = [
+    "bf16",
+    "bfloat16",
+    "torch.bfloat16",
+    "Bfloat16",
+    "auto",
+    "null",
+    "~",
+    "",
+    "float32",
+    "torch.float32",
+    "float16",
+]
 NUMBERS = ["1.0e-5", "1e-5", "3e-4", "0.0001", "0", "0.0", "0.01", "1", "2"]
 BOOLS = ["true", "false", "True", "False"]
 WORDS = ["meta-llama/Llama-3.2-1B", "train", "squad", "a b", "x:y", "#not-a-comment", "'quoted'", "ünïcödé"]
@@ -44,12 +57,20 @@ def quoted(text: str) -> st.SearchStrategy[str]:
     single = "'" + text.replace("'", "''") + "'"
     double = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     # Conservative: a plain scalar must read back as this string in block and flow context alike.
-    plain_safe = bool(text) and text == text.strip() and text[0] not in "'\"&*!|>%@`-?" and not set(text) & set(":#,[]{}")
+    plain_safe = (
+        bool(text) and text == text.strip() and text[0] not in "'\"&*!|>%@`-?" and not set(text) & set(":#,[]{}")
+    )
     return st.sampled_from([text, single, double] if plain_safe else [single, double])
 
 
 def spelled(values: list[str]) -> st.SearchStrategy[str]:
-    return st.sampled_from(values).flatmap(lambda value: quoted(value) if value and value not in ("null", "~") and not value[0].isdigit() and value not in BOOLS else st.just(value))
+    return st.sampled_from(values).flatmap(
+        lambda value: (
+            quoted(value)
+            if value and value not in ("null", "~") and not value[0].isdigit() and value not in BOOLS
+            else st.just(value)
+        )
+    )
 
 
 def optional(draw: Callable[[Any], Any], strategy: st.SearchStrategy[Any], present: float = 0.5) -> Any:
@@ -90,13 +111,21 @@ def recipe_trees(draw: Callable[[Any], Any]) -> Tree:
         # Only FSDP2 accepts an mp_policy key at all (the others raise): a valid recipe has none there.
         policy = optional(draw, st.sampled_from(["null", "partial"]), 0.3) if strategy in (None, "fsdp2") else None
         if policy == "partial":
-            distributed["mp_policy"] = {"param_dtype": "bfloat16", "output_dtype": draw(spelled(["float32", "bfloat16"]))}
+            distributed["mp_policy"] = {
+                "param_dtype": "bfloat16",
+                "output_dtype": draw(spelled(["float32", "bfloat16"])),
+            }
         elif policy:
             distributed["mp_policy"] = policy
         sections["distributed"] = distributed
     if draw(st.floats(0, 1)) < 0.15:
-        sections["peft"] = draw(st.sampled_from(["null", {"_target_": "nemo_automodel.components._peft.lora.PeftConfig", "dim": "8"}]))
-    sections["dataset"] = {"_target_": "nemo_automodel.components.datasets.llm.squad.make_squad_dataset", "split": draw(spelled(WORDS))}
+        sections["peft"] = draw(
+            st.sampled_from(["null", {"_target_": "nemo_automodel.components._peft.lora.PeftConfig", "dim": "8"}])
+        )
+    sections["dataset"] = {
+        "_target_": "nemo_automodel.components.datasets.llm.squad.make_squad_dataset",
+        "split": draw(spelled(WORDS)),
+    }
     if draw(st.booleans()):
         sections["step_scheduler"] = {"global_batch_size": "32", "ckpt_every_steps": draw(st.sampled_from(NUMBERS))}
     if draw(st.booleans()):
@@ -145,7 +174,9 @@ class _Writer:
             head = f"{pad}{self.key(name)}:"
             if isinstance(value, (dict, list)) and value and not self.maybe(0.25):
                 lines.append(head + self.inline_comment())
-                lines.extend(self.mapping(value, indent + self.step) if isinstance(value, dict) else self.sequence(value, indent))
+                lines.extend(
+                    self.mapping(value, indent + self.step) if isinstance(value, dict) else self.sequence(value, indent)
+                )
             elif isinstance(value, (dict, list)):
                 lines.append(f"{head} {self.flow(value)}{self.inline_comment()}")
             else:
@@ -185,7 +216,41 @@ def recipe_texts(draw: Callable[[Any], Any]) -> RecipeText:
 
 # -- fixture mutations ---------------------------------------------------------------------------
 FIXTURE_TEXTS = [path.read_bytes().decode("utf-8-sig") for path in sorted(FIXTURES.glob("*/*/input.yaml"))]
-TOKENS = [": ", "- ", "[", "]", "{", "}", ",", "&a ", "*a", "!foo ", "!!str ", "# c", "'", '"', "---\n", "...\n", "? ", "|\n", ">\n", "<<: *a\n", "\t", "\r", "\n", "  ", "~", "null", "true", "1e-5", "%YAML 1.1\n", "\ufeff", "\x85", "\u2028", "é"]
+TOKENS = [
+    ": ",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "&a ",
+    "*a",
+    "!foo ",
+    "!!str ",
+    "# c",
+    "'",
+    '"',
+    "---\n",
+    "...\n",
+    "? ",
+    "|\n",
+    ">\n",
+    "<<: *a\n",
+    "\t",
+    "\r",
+    "\n",
+    "  ",
+    "~",
+    "null",
+    "true",
+    "1e-5",
+    "%YAML 1.1\n",
+    "\ufeff",
+    "\x85",
+    "\u2028",
+    "é",
+]
 
 
 def _mutation(text: str, kind: str, at: float, token: str) -> str:
@@ -197,11 +262,13 @@ def _mutation(text: str, kind: str, at: float, token: str) -> str:
     if kind == "duplicate-line":
         return "".join(lines[: line + 1] + lines[line:])
     if kind == "swap-lines" and line + 1 < len(lines):
-        return "".join(lines[:line] + [lines[line + 1], lines[line]] + lines[line + 2 :])
+        return "".join([*lines[:line], lines[line + 1], lines[line], *lines[line + 2 :]])
     if kind == "indent-line":
-        return "".join(lines[:line] + ["  " + lines[line]] + lines[line + 1 :])
+        return "".join([*lines[:line], "  " + lines[line], *lines[line + 1 :]])
     if kind == "dedent-line":
-        return "".join(lines[:line] + [lines[line][min(2, len(lines[line]) - len(lines[line].lstrip(" "))) :]] + lines[line + 1 :])
+        return "".join(
+            [*lines[:line], lines[line][min(2, len(lines[line]) - len(lines[line].lstrip(" "))) :], *lines[line + 1 :]]
+        )
     if kind == "insert-token":
         return text[:where] + token + text[where:]
     if kind == "delete-char":
@@ -215,12 +282,28 @@ def _mutation(text: str, kind: str, at: float, token: str) -> str:
     return text
 
 
-MUTATIONS = ["delete-line", "duplicate-line", "swap-lines", "indent-line", "dedent-line", "insert-token", "delete-char", "truncate", "crlf", "cr-only"]
+MUTATIONS = [
+    "delete-line",
+    "duplicate-line",
+    "swap-lines",
+    "indent-line",
+    "dedent-line",
+    "insert-token",
+    "delete-char",
+    "truncate",
+    "crlf",
+    "cr-only",
+]
 
 
 @st.composite
 def mutated_fixtures(draw: Callable[[Any], Any]) -> str:
     text = draw(st.sampled_from(FIXTURE_TEXTS))
     for _ in range(draw(st.integers(1, 3))):
-        text = _mutation(text, draw(st.sampled_from(MUTATIONS)), draw(st.floats(0, 1, exclude_max=True)), draw(st.sampled_from(TOKENS)))
+        text = _mutation(
+            text,
+            draw(st.sampled_from(MUTATIONS)),
+            draw(st.floats(0, 1, exclude_max=True)),
+            draw(st.sampled_from(TOKENS)),
+        )
     return text

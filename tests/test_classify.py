@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.core.classify import RecipeShapeError, Kind, classify
+from migrator.core.classify import Kind, RecipeShapeError, classify
 
 ADAMW = {"_target_": "torch.optim.AdamW"}
 
@@ -14,21 +14,52 @@ ADAMW = {"_target_": "torch.optim.AdamW"}
         pytest.param(["a"], Kind.NOT_RECIPE, None, id="sequence"),
         pytest.param({"jobs": {}}, Kind.NOT_RECIPE, None, id="ci-workflow"),
         pytest.param({"model": {}}, Kind.NOT_APPLICABLE, None, id="no-optimizer"),
-        pytest.param({"recipe": "TrainEagle3Recipe", "optimizer": {"lr": 1}}, Kind.NOT_APPLICABLE, None, id="speculative"),
-        pytest.param({"recipe_args": {}, "optimizer": {"lr": 1}}, Kind.NOT_APPLICABLE, None, id="speculative-no-recipe"),
+        pytest.param(
+            {"recipe": "TrainEagle3Recipe", "optimizer": {"lr": 1}}, Kind.NOT_APPLICABLE, None, id="speculative"
+        ),
+        pytest.param(
+            {"recipe_args": {}, "optimizer": {"lr": 1}}, Kind.NOT_APPLICABLE, None, id="speculative-no-recipe"
+        ),
         pytest.param({"model": {}, "optimizer": {"_target_": "dion.Muon"}}, Kind.NOT_APPLICABLE, None, id="muon"),
         pytest.param({"optimizer": ADAMW}, Kind.NOT_APPLICABLE, None, id="no-model"),
-        pytest.param({"model": {"torch_dtype": "fp32"}, "optimizer": ADAMW}, Kind.NOT_APPLICABLE, None, id="rejected-spelling"),
+        pytest.param(
+            {"model": {"torch_dtype": "fp32"}, "optimizer": ADAMW}, Kind.NOT_APPLICABLE, None, id="rejected-spelling"
+        ),
         pytest.param({"model": {"torch_dtype": "half"}, "optimizer": ADAMW}, Kind.NOT_APPLICABLE, None, id="fp16"),
         pytest.param({"model": {}, "peft": {"dim": 8}, "optimizer": ADAMW}, Kind.PEFT, None, id="peft"),
         pytest.param({"model": {}, "peft": None, "optimizer": ADAMW}, Kind.RISKY, None, id="null-peft-is-not-peft"),
         pytest.param({"model": {}, "optimizer": ADAMW}, Kind.RISKY, None, id="unset"),
-        pytest.param({"model": {"torch_dtype": "AUTO"}, "optimizer": ADAMW}, Kind.NOT_APPLICABLE, None, id="AUTO-is-rejected"),
+        pytest.param(
+            {"model": {"torch_dtype": "AUTO"}, "optimizer": ADAMW}, Kind.NOT_APPLICABLE, None, id="AUTO-is-rejected"
+        ),
         pytest.param({"model": {"torch_dtype": "torch.float"}, "optimizer": ADAMW}, Kind.ON_PATTERN, "fp32", id="fp32"),
-        pytest.param({"recipe": "a.b.KnowledgeDistillationRecipeForVLM", "model": {"torch_dtype": None}, "optimizer": ADAMW}, Kind.ON_PATTERN, "fp32", id="kd-null"),
-        pytest.param({"recipe": {"_target_": "x.FinetuneRecipeForMultimodal"}, "model": {}, "optimizer": ADAMW}, Kind.ON_PATTERN, "fp32", id="bagel-unset"),
-        pytest.param({"model": {}, "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam", "master_weights": True}}, Kind.ON_PATTERN, "te", id="te"),
-        pytest.param({"model": {}, "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam"}}, Kind.INCOMPLETE_TE, "te", id="te-no-master"),
+        pytest.param(
+            {"recipe": "a.b.KnowledgeDistillationRecipeForVLM", "model": {"torch_dtype": None}, "optimizer": ADAMW},
+            Kind.ON_PATTERN,
+            "fp32",
+            id="kd-null",
+        ),
+        pytest.param(
+            {"recipe": {"_target_": "x.FinetuneRecipeForMultimodal"}, "model": {}, "optimizer": ADAMW},
+            Kind.ON_PATTERN,
+            "fp32",
+            id="bagel-unset",
+        ),
+        pytest.param(
+            {
+                "model": {},
+                "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam", "master_weights": True},
+            },
+            Kind.ON_PATTERN,
+            "te",
+            id="te",
+        ),
+        pytest.param(
+            {"model": {}, "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam"}},
+            Kind.INCOMPLETE_TE,
+            "te",
+            id="te-no-master",
+        ),
     ],
 )
 def test_classification(data: object, kind: Kind, pattern: str | None) -> None:
@@ -50,5 +81,8 @@ def test_section_that_is_not_a_mapping_is_an_error(section: str) -> None:
 
 @pytest.mark.parametrize("dtype", ["float16", "fp32"])
 def test_te_with_storage_outside_both_patterns_is_not_applicable(dtype: str) -> None:
-    data = {"model": {"torch_dtype": dtype}, "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam", "master_weights": True}}
+    data = {
+        "model": {"torch_dtype": dtype},
+        "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam", "master_weights": True},
+    }
     assert classify(data).kind is Kind.NOT_APPLICABLE

@@ -45,7 +45,9 @@ def test_check_reports_pending_exits_1_and_writes_nothing(tmp_path: Path, capsys
     assert "would migrate" in err and "MIG001" in err
 
 
-def test_diff_applies_with_git_apply_and_matches_write(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diff_applies_with_git_apply_and_matches_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cases = [RISKY, FIXTURES / "te" / "style_crlf_bom_no_final_newline", FIXTURES / "te" / "adamw_unset_dtype"]
     _copy(tmp_path, *cases)
     monkeypatch.chdir(tmp_path)
@@ -61,7 +63,9 @@ def test_diff_applies_with_git_apply_and_matches_write(tmp_path: Path, capsys: p
     assert applied == {path.name: path.read_bytes() for path in tmp_path.glob("*.yaml")}
 
 
-def test_failed_file_wins_exit_2_and_other_files_still_processed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_failed_file_wins_exit_2_and_other_files_still_processed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (good,) = _copy(tmp_path, RISKY)
     bad = tmp_path / "broken.yaml"
     bad.write_text("model:\n  torch_dtype: bf16\noptimizer: [unclosed\n")

@@ -22,20 +22,31 @@ from tests.repos import BROKEN, CLEAN, RISKY, RISKY_MIGRATED_FP32, commit_all, g
         pytest.param({"a.yaml": RISKY}, ["--check"], 1, id="1 check pending"),
         pytest.param({"a.yaml": RISKY}, ["--diff"], 1, id="1 diff pending"),
         pytest.param({"a.yaml": RISKY}, ["--pattern", "fp16"], 2, id="2 usage error"),
-        pytest.param({"a.yaml": RISKY, "pyproject.toml": "[tool.migrator]\npattern = 'fp16'\n"}, ["--check"], 2, id="2 invalid config"),
+        pytest.param(
+            {"a.yaml": RISKY, "pyproject.toml": "[tool.migrator]\npattern = 'fp16'\n"},
+            ["--check"],
+            2,
+            id="2 invalid config",
+        ),
         pytest.param({"a.yaml": BROKEN}, [], 2, id="2 file failed"),
         pytest.param({"a.yaml": RISKY, "b.yaml": BROKEN}, ["--check"], 2, id="2 failed wins over pending"),
     ],
 )
-def test_exit_code_table(files: dict[str, str], argv: list[str], code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_exit_code_table(
+    files: dict[str, str], argv: list[str], code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_tree(tmp_path, files, git_repo=True)
     monkeypatch.chdir(tmp_path)
     assert main(argv) == code
 
 
-def test_project_settings_apply_and_the_command_line_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_project_settings_apply_and_the_command_line_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     pyproject = '[tool.migrator]\npattern = "te"\nexclude = ["legacy"]\ninclude-peft = true\n'
-    make_tree(tmp_path, {"pyproject.toml": pyproject, "recipes/a.yaml": RISKY, "recipes/legacy/b.yaml": RISKY}, git_repo=True)
+    make_tree(
+        tmp_path, {"pyproject.toml": pyproject, "recipes/a.yaml": RISKY, "recipes/legacy/b.yaml": RISKY}, git_repo=True
+    )
     monkeypatch.chdir(tmp_path / "recipes")  # the nearest pyproject.toml is found upwards
     assert main(["--check", "--output-format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
@@ -45,7 +56,9 @@ def test_project_settings_apply_and_the_command_line_wins(tmp_path: Path, monkey
     assert [(f["path"], f["target"]) for f in report["files"]] == [("a.yaml", "fp32"), ("legacy/b.yaml", "fp32")]
 
 
-def test_unknown_config_key_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_config_key_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     make_tree(tmp_path, {"pyproject.toml": "[tool.migrator]\npatern = 'te'\n", "a.yaml": RISKY})
     monkeypatch.chdir(tmp_path)
     assert main(["--check"]) == 2
@@ -53,14 +66,24 @@ def test_unknown_config_key_is_a_usage_error(tmp_path: Path, monkeypatch: pytest
 
 
 def test_pre_commit_style_call_skips_excluded_staged_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    make_tree(tmp_path, {"pyproject.toml": "[tool.migrator]\nexclude = ['vendored']\nforce-exclude = true\n", "a.yaml": RISKY, "vendored/b.yaml": RISKY}, git_repo=True)
+    make_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.migrator]\nexclude = ['vendored']\nforce-exclude = true\n",
+            "a.yaml": RISKY,
+            "vendored/b.yaml": RISKY,
+        },
+        git_repo=True,
+    )
     monkeypatch.chdir(tmp_path)
     assert main(["a.yaml", "vendored/b.yaml"]) == 0
     assert (tmp_path / "a.yaml").read_text() == RISKY_MIGRATED_FP32
     assert (tmp_path / "vendored/b.yaml").read_text() == RISKY
 
 
-def test_human_report_on_stderr_machine_report_on_stdout_or_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_human_report_on_stderr_machine_report_on_stdout_or_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     make_tree(tmp_path, {"a.yaml": RISKY})
     monkeypatch.chdir(tmp_path)
     assert main(["--check", "--output-format", "github"]) == 1
@@ -80,7 +103,9 @@ def test_diff_with_a_machine_format_on_stdout_is_a_usage_error(tmp_path: Path, m
     assert main(["--diff", "--output-format", "json", "-o", "r.json"]) == 1
 
 
-def test_diff_in_a_nested_repo_applies_with_git_apply_and_equals_a_write_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_in_a_nested_repo_applies_with_git_apply_and_equals_a_write_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     files = {"a/b/one.yaml": RISKY, "a/two.yaml": RISKY, "c/clean.yaml": CLEAN, "README.md": "x"}
     make_tree(tmp_path, files, git_repo=True)
     commit_all(tmp_path)
@@ -102,15 +127,25 @@ def test_rules_lists_every_code_and_explain_prints_the_docstring(capsys: pytest.
     assert [line.split()[0] for line in listing.splitlines()] == sorted(RULES)
     assert group_main(["explain", "MIG001"]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("# MIG001 (torch-adam-bf16-state)") and "## Why is this bad?" in text and "## Example" in text
+    assert (
+        text.startswith("# MIG001 (torch-adam-bf16-state)") and "## Why is this bad?" in text and "## Example" in text
+    )
     assert group_main(["explain", "implicit-mp-policy"]) == 0
     assert "MIG005" in capsys.readouterr().out
     assert group_main(["explain", "MIG999"]) == 2
     assert "unknown rule" in capsys.readouterr().err
 
 
-def test_suppressed_findings_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    make_tree(tmp_path, {"a.yaml": RISKY.replace("optimizer:\n", "optimizer:  # migrator: ignore\n"), "b.yaml": "# migrator: skip-file\n" + RISKY})
+def test_suppressed_findings_are_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "a.yaml": RISKY.replace("optimizer:\n", "optimizer:  # migrator: ignore\n"),
+            "b.yaml": "# migrator: skip-file\n" + RISKY,
+        },
+    )
     monkeypatch.chdir(tmp_path)
     assert main(["--check"]) == 1  # mp_policy is still pending in a.yaml
     err = capsys.readouterr().err

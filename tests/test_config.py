@@ -25,7 +25,10 @@ def test_schema_is_valid_and_matches_the_code() -> None:
     "table",
     [
         pytest.param({}, id="empty"),
-        pytest.param({"pattern": "te", "exclude": ["a", "b/*"], "jobs": 4, "include-peft": True, "force-exclude": False}, id="valid"),
+        pytest.param(
+            {"pattern": "te", "exclude": ["a", "b/*"], "jobs": 4, "include-peft": True, "force-exclude": False},
+            id="valid",
+        ),
         pytest.param({"pattern": "fp16"}, id="bad enum"),
         pytest.param({"jobs": 0}, id="below minimum"),
         pytest.param({"jobs": True}, id="bool is not an integer"),

@@ -11,13 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migrator.core import automodel
-from migrator.patterns import te
 from migrator import patterns
-from migrator.core.outcome import Status
-from migrator.core.settings import Options
-from migrator.core.outcome import FileResult
-from migrator.core.settings import Mode, Settings
+from migrator.core import automodel
+from migrator.core.outcome import FileResult, Status
+from migrator.core.settings import Mode, Options, Settings
+from migrator.patterns import te
 from migrator.runner import run
 from tests.conftest import writable_copy
 
@@ -56,7 +54,7 @@ def _relative(result: FileResult, root: Path) -> str:
 
 
 def test_every_config_processed_without_failure(migrated, corpus: Path) -> None:
-    pattern, root, results = migrated
+    pattern, _root, results = migrated
     assert len([r for r in results if not r.path.endswith(".py")]) == len(_manifest(corpus)) == 511  # .py: tests/python
     failed = [(r.path, r.outcome.problem) for r in results if r.status is Status.FAILED]
     assert failed == []
@@ -113,7 +111,11 @@ def test_only_migrated_keys_change_and_comments_survive(migrated, corpus: Path) 
         for line in difflib.ndiff(before, after):
             if line.startswith(("- ", "+ ")):
                 assert EDITABLE_KEY.match(line[2:]), f"{path}: unexpected change {line!r}"
-        comments = [line.split("#", 1)[1] for line in before if "#" in line and not re.match(r"\s*(foreach|fused|amsgrad)\s*:", line)]
+        comments = [
+            line.split("#", 1)[1]
+            for line in before
+            if "#" in line and not re.match(r"\s*(foreach|fused|amsgrad)\s*:", line)
+        ]
         remaining = "\n".join(after)
         assert all(comment in remaining for comment in comments), path
 

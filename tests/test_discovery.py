@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from migrator.runner import select_files
 from migrator.core.settings import Settings
+from migrator.runner import select_files
 from tests.repos import CLEAN, RISKY, commit_all, make_tree
 
 TREE = {
@@ -38,7 +38,14 @@ def test_folder_search_respects_gitignore_in_a_work_tree_and_skips_tool_folders(
     root, in_git = tree
     expected = ["recipes/legacy/old.yaml", "recipes/llama.yaml", "recipes/nested/deeper/qwen.yml", "scratch.yaml"]
     if not in_git:  # outside git nothing reads .gitignore
-        expected = ["build/generated.yaml", "recipes/legacy/old.yaml", "recipes/llama.yaml", "recipes/mine.local.yaml", "recipes/nested/deeper/qwen.yml", "scratch.yaml"]
+        expected = [
+            "build/generated.yaml",
+            "recipes/legacy/old.yaml",
+            "recipes/llama.yaml",
+            "recipes/mine.local.yaml",
+            "recipes/nested/deeper/qwen.yml",
+            "scratch.yaml",
+        ]
     assert _selected(root) == expected
 
 
@@ -47,7 +54,12 @@ def test_tracked_and_untracked_files_both_count(tmp_path: Path) -> None:
     commit_all(root)
     (root / "recipes" / "new.yaml").write_text(RISKY)
     (root / "recipes" / "llama.yaml").unlink()  # tracked but deleted: nothing to read
-    assert _selected(root) == ["recipes/legacy/old.yaml", "recipes/nested/deeper/qwen.yml", "recipes/new.yaml", "scratch.yaml"]
+    assert _selected(root) == [
+        "recipes/legacy/old.yaml",
+        "recipes/nested/deeper/qwen.yml",
+        "recipes/new.yaml",
+        "scratch.yaml",
+    ]
 
 
 def test_no_respect_gitignore_walks_the_tree(tmp_path: Path) -> None:
@@ -61,8 +73,14 @@ def test_no_respect_gitignore_walks_the_tree(tmp_path: Path) -> None:
         pytest.param(("legacy",), {"recipes/legacy/old.yaml"}, id="folder name anywhere"),
         pytest.param(("recipes/nested",), {"recipes/nested/deeper/qwen.yml"}, id="folder path from the root"),
         pytest.param(("*.yml",), {"recipes/nested/deeper/qwen.yml"}, id="file name glob"),
-        pytest.param(("recipes/*",), {"recipes/legacy/old.yaml", "recipes/llama.yaml", "recipes/nested/deeper/qwen.yml"}, id="star crosses folders"),
-        pytest.param(("scratch.yaml", "legacy/"), {"scratch.yaml", "recipes/legacy/old.yaml"}, id="repeatable, trailing slash"),
+        pytest.param(
+            ("recipes/*",),
+            {"recipes/legacy/old.yaml", "recipes/llama.yaml", "recipes/nested/deeper/qwen.yml"},
+            id="star crosses folders",
+        ),
+        pytest.param(
+            ("scratch.yaml", "legacy/"), {"scratch.yaml", "recipes/legacy/old.yaml"}, id="repeatable, trailing slash"
+        ),
     ],
 )
 def test_exclude_globs_apply_in_and_out_of_git(tree: tuple[Path, bool], globs: tuple[str, ...], gone: set[str]) -> None:
@@ -85,15 +103,21 @@ def test_force_exclude_applies_excludes_to_explicit_files(tmp_path: Path) -> Non
     assert _selected(root, *named, exclude=("legacy",), force_exclude=True) == ["recipes/llama.yaml"]
 
 
-def test_subfolder_of_a_work_tree_uses_git_and_is_relative_to_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_subfolder_of_a_work_tree_uses_git_and_is_relative_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = make_tree(tmp_path, TREE, git_repo=True)
     monkeypatch.chdir(root / "recipes")
-    chosen = [path.as_posix() for path, _ in select_files(Settings((".",), exclude=("recipes/nested",), root=str(root)))]
+    chosen = [
+        path.as_posix() for path, _ in select_files(Settings((".",), exclude=("recipes/nested",), root=str(root)))
+    ]
     assert chosen == ["legacy/old.yaml", "llama.yaml"]
 
 
 def test_each_file_once_and_missing_paths_reported_in_place(tmp_path: Path) -> None:
     root = make_tree(tmp_path, TREE, git_repo=True)
-    chosen = select_files(Settings((str(root / "recipes/llama.yaml"), str(root / "nope.yaml"), str(root / "recipes")), root=str(root)))
+    chosen = select_files(
+        Settings((str(root / "recipes/llama.yaml"), str(root / "nope.yaml"), str(root / "recipes")), root=str(root))
+    )
     names = [(path.name, problem is not None) for path, problem in chosen]
     assert names == [("llama.yaml", False), ("nope.yaml", True), ("old.yaml", False), ("qwen.yml", False)]

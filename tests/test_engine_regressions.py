@@ -73,7 +73,9 @@ def test_without_convert_incomplete_te_is_still_completed_to_te() -> None:
 
 def test_deep_data_fails_cleanly_instead_of_recursion_error() -> None:
     # 400 nested lists loaded fine but blew Python's recursion limit in verify's deep comparison.
-    outcome = run("model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.AdamW\nx: " + "[" * 400 + "]" * 400 + "\n")
+    outcome = run(
+        "model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.AdamW\nx: " + "[" * 400 + "]" * 400 + "\n"
+    )
     assert outcome.status is Status.FAILED and outcome.problem is not None
     assert outcome.problem.message == "nested deeper than 100 levels"
 
@@ -101,5 +103,8 @@ def test_deleting_the_last_line_keeps_a_missing_final_newline() -> None:
 
 def test_inserted_lines_use_the_files_line_ending_not_a_stray_nel() -> None:
     # The first YAML line break was taken as the file's style, even a NEL (U+0085) inside a value.
-    outcome = run("recipe: x\x85\r\nmodel:\r\n  torch_dtype: bf16\r\noptimizer:\r\n  _target_: torch.optim.AdamW\r\n", pattern="te")
+    outcome = run(
+        "recipe: x\x85\r\nmodel:\r\n  torch_dtype: bf16\r\noptimizer:\r\n  _target_: torch.optim.AdamW\r\n",
+        pattern="te",
+    )
     assert outcome.new_text is not None and "\x85" not in outcome.new_text.replace("recipe: x\x85", "")

@@ -12,9 +12,8 @@ import pytest
 from migrator import files
 from migrator.cli import main
 from migrator.core.outcome import Status
+from migrator.core.settings import Mode, Options, Settings
 from migrator.files import TEMP_SUFFIX, FileError, write_atomic
-from migrator.core.settings import Options
-from migrator.core.settings import Mode, Settings
 from migrator.runner import run
 from tests.conftest import FIXTURES
 
@@ -107,7 +106,9 @@ def test_unwritable_folder_is_an_error(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(files.tempfile, "mkstemp", denied)
     result = _only(_migrate(path))
     assert result.status is Status.FAILED and result.outcome.problem is not None
-    assert result.outcome.problem.message == f"cannot create a temporary file in {tmp_path.resolve()}: Permission denied"
+    assert (
+        result.outcome.problem.message == f"cannot create a temporary file in {tmp_path.resolve()}: Permission denied"
+    )
     assert path.read_bytes() == BEFORE
 
 

@@ -10,19 +10,22 @@ import pytest
 import yaml
 from ruamel.yaml import YAML
 
-from migrator.core import automodel
-from migrator.patterns import te
 from migrator import generate, patterns, schema
-from migrator.core import changes
-from migrator.core.classify import classify
 from migrator.cli import group_main
+from migrator.core import automodel, changes
+from migrator.core.classify import classify
 from migrator.core.outcome import Status
-from migrator.yaml.front_end import migrate_yaml
-from migrator.rules import make_plan
 from migrator.core.settings import Options
+from migrator.patterns import te
+from migrator.rules import make_plan
+from migrator.yaml.front_end import migrate_yaml
 from tests.conftest import FIXTURES
 
-CASES = [pytest.param(pattern, peft, id=f"{pattern}{'-peft' if peft else ''}") for pattern in sorted(patterns.PATTERNS) for peft in (False, True)]
+CASES = [
+    pytest.param(pattern, peft, id=f"{pattern}{'-peft' if peft else ''}")
+    for pattern in sorted(patterns.PATTERNS)
+    for peft in (False, True)
+]
 
 
 @pytest.mark.parametrize(("pattern", "peft"), CASES)
@@ -32,7 +35,7 @@ def test_skeleton_validates_and_loads_with_a_plain_yaml_loader(pattern: str, pef
     assert data == generate.recipe_data(pattern, peft=peft)  # every float stays a float under YAML 1.1
     assert schema.violations(data, pattern) == []
     assert ("peft" in data) == peft
-    assert list(data)[0] == "recipe"  # AutoModel's lint rule
+    assert next(iter(data)) == "recipe"  # AutoModel's lint rule
 
 
 @pytest.mark.parametrize(("pattern", "peft"), CASES)
@@ -44,7 +47,9 @@ def test_skeleton_round_trips(pattern: str, peft: bool) -> None:
     stream = io.StringIO()
     rt.dump(rt.load(text), stream)
     assert stream.getvalue() == text
-    assert migrate_yaml(text, Options(pattern=pattern, include_peft=peft)).status is Status.UNCHANGED  # nothing left to migrate
+    assert (
+        migrate_yaml(text, Options(pattern=pattern, include_peft=peft)).status is Status.UNCHANGED
+    )  # nothing left to migrate
 
 
 @pytest.mark.parametrize(("pattern", "peft"), CASES)
@@ -52,7 +57,7 @@ def test_every_key_the_pattern_writes_carries_a_comment(pattern: str, peft: bool
     base = generate.base_recipe(generate.DEFAULT_MODEL, peft)
     plan = make_plan(base, classify(base, include_peft=peft), Options(pattern=pattern, include_peft=peft))
     written = [change.path for change in plan.changes if isinstance(change, changes.Set)]
-    written += [path + (key,) for path in written if path[-1] == "mp_policy" for key in patterns.MP_POLICY]
+    written += [(*path, key) for path in written if path[-1] == "mp_policy" for key in patterns.MP_POLICY]
     assert written, "the base recipe must need the pattern"
     text = generate.skeleton(pattern, peft=peft)
     for path in written:
@@ -84,7 +89,9 @@ def test_cli_needs_a_pattern() -> None:
     assert group_main(["generate"]) == 2
 
 
-def test_from_prints_the_migrated_config_and_touches_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_from_prints_the_migrated_config_and_touches_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = FIXTURES / "te" / "adamw_unset_dtype"
     path = tmp_path / "config.yaml"
     path.write_bytes((case / "input.yaml").read_bytes())
@@ -112,7 +119,9 @@ def test_from_a_config_left_alone_prints_it_and_exits_1(tmp_path: Path, capsys: 
     assert "MIG102" in captured.err and "does not follow pattern te" in captured.err
 
 
-def test_from_a_config_that_fails_prints_nothing_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_from_a_config_that_fails_prints_nothing_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "config.yaml"
     path.write_text("model:\n  a: 1\n  a: 2\n")
     assert group_main(["generate", "--pattern", "te", "--from", str(path)]) == 2

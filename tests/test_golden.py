@@ -13,10 +13,9 @@ import pytest
 import yaml
 
 from migrator.core.outcome import Status
-
-from migrator.process import front_end
-from migrator.files import decode
 from migrator.core.settings import Options
+from migrator.files import decode
+from migrator.process import front_end
 from tests.conftest import FIXTURES
 
 INPUTS = sorted([*FIXTURES.glob("*/*/input.yaml"), *FIXTURES.glob("*/*/input.py")])
@@ -44,7 +43,9 @@ def _parses(result: bytes, suffix: str) -> None:
         yaml.safe_load(text)
 
 
-@pytest.mark.parametrize("input_path", INPUTS, ids=[f"{p.parent.parent.name}/{p.parent.name}{p.suffix}" for p in INPUTS])
+@pytest.mark.parametrize(
+    "input_path", INPUTS, ids=[f"{p.parent.parent.name}/{p.parent.name}{p.suffix}" for p in INPUTS]
+)
 def test_golden(input_path: Path) -> None:
     case, suffix = input_path.parent, input_path.suffix
     options = _options(case)

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from migrator.yaml.front_end import migrate_yaml
-from migrator.files import TEMP_SUFFIX, decode
 from migrator.core.settings import Options
+from migrator.files import TEMP_SUFFIX, decode
+from migrator.yaml.front_end import migrate_yaml
 from tests.conftest import FIXTURES
 
 FILES = 2000
@@ -60,7 +60,9 @@ class Tree:
     def start(self) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "migrator", "migrate", "--pattern", "te", str(self.root)]
         # A session of its own, so a signal can go to the whole process group as a terminal or a CI runner sends it.
-        return subprocess.Popen(command, cwd=self.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        return subprocess.Popen(
+            command, cwd=self.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
 
     def check(self) -> tuple[int, int]:
         """Every file old or new (nothing else); returns (files migrated, temporary files left)."""
@@ -117,7 +119,10 @@ def test_sigkill_at_random_moments_leaves_every_file_old_or_new(tree: Tree) -> N
 
 @pytest.mark.parametrize(
     ("signum", "code", "group"),
-    [pytest.param(signal.SIGINT, 130, True, id="ctrl-c-to-the-group"), pytest.param(signal.SIGTERM, 143, False, id="sigterm-to-the-main-process")],
+    [
+        pytest.param(signal.SIGINT, 130, True, id="ctrl-c-to-the-group"),
+        pytest.param(signal.SIGTERM, 143, False, id="sigterm-to-the-main-process"),
+    ],
 )
 def test_ctrl_c_and_sigterm_stop_after_the_files_in_hand(tree: Tree, signum: int, code: int, group: bool) -> None:
     tree.reset()

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from migrator import process, runner
-from migrator.core.suppressions import Directives
 from migrator.core.outcome import Status
-from migrator.yaml.front_end import migrate_yaml
-from migrator.core.settings import Mode, Settings
+from migrator.core.settings import Mode, Options, Settings
+from migrator.core.suppressions import Directives
 from migrator.runner import run
-from migrator.core.settings import Options
+from migrator.yaml.front_end import migrate_yaml
 from tests.conftest import writable_copy
 from tests.repos import RISKY, make_tree
 
@@ -48,8 +47,12 @@ def _crashing_front_end(text: str, options: Options, directives: Directives):  #
     return migrate_yaml(text, options, directives)
 
 
-@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="the patched front end reaches workers only through fork")
-def test_a_dying_worker_fails_only_its_file_and_a_raising_file_only_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork", reason="the patched front end reaches workers only through fork"
+)
+def test_a_dying_worker_fails_only_its_file_and_a_raising_file_only_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     files = {f"f{index:03}.yaml": RISKY for index in range(60)}
     files["f010.yaml"] = RISKY + "# CRASH\n"
     files["f040.yaml"] = RISKY + "# BOOM\n"
@@ -57,8 +60,15 @@ def test_a_dying_worker_fails_only_its_file_and_a_raising_file_only_itself(tmp_p
     monkeypatch.setitem(process.FRONT_ENDS, ".yaml", _crashing_front_end)
     results = run(Settings((str(tmp_path),), mode=Mode.CHECK, jobs=2))
     assert [Path(result.path).name for result in results] == sorted(files)
-    failed = {Path(result.path).name: result.outcome.problem.message for result in results if result.status is Status.FAILED and result.outcome.problem}
-    assert failed == {"f010.yaml": "the worker process died on this file", "f040.yaml": "internal error: RuntimeError: boom"}
+    failed = {
+        Path(result.path).name: result.outcome.problem.message
+        for result in results
+        if result.status is Status.FAILED and result.outcome.problem
+    }
+    assert failed == {
+        "f010.yaml": "the worker process died on this file",
+        "f040.yaml": "internal error: RuntimeError: boom",
+    }
     assert sum(result.status is Status.MIGRATED for result in results) == 58
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, event, given, settings
@@ -21,12 +22,12 @@ from hypothesis import strategies as st
 from migrator.core import changes as changes_mod
 from migrator.core.classify import Kind, classify
 from migrator.core.outcome import Outcome, Status
-from migrator.yaml.front_end import migrate_yaml
+from migrator.core.settings import Options
 from migrator.files import decode
 from migrator.rules import make_plan
-from migrator.core.settings import Options
-from migrator.yaml.verify import same_data
 from migrator.yaml.document import YamlDocument
+from migrator.yaml.front_end import migrate_yaml
+from migrator.yaml.verify import same_data
 from tests.recipe_strategies import RecipeText, mutated_fixtures, recipe_texts
 
 # About 10 ms per generated recipe on one core: the whole module takes seconds. Raise it for a long
@@ -56,7 +57,12 @@ def _editable_lines(text: str, planned: list[changes_mod.Change]) -> set[int]:
     lines: set[int] = set()
     for change in planned:
         found, _ = doc.walk(change.path)
-        if len(found) < len(change.path) and found and isinstance(found[-1].value, yaml.MappingNode) and not found[-1].value.flow_style:
+        if (
+            len(found) < len(change.path)
+            and found
+            and isinstance(found[-1].value, yaml.MappingNode)
+            and not found[-1].value.flow_style
+        ):
             continue  # a key added to a block mapping only adds lines
         if not found:
             lines |= set(range(len(doc.line_starts)))  # a flow root: any line
@@ -121,7 +127,10 @@ def test_generated_recipes_migrate_faithfully(recipe: RecipeText, options: Optio
     if outcome.status is Status.FAILED:
         # Designed refusals only: a setting the new optimizer cannot honour (MIG101). Splice, verification
         # or schema failures are bugs.
-        assert outcome.problem is not None and outcome.problem.message.startswith(DESIGNED_REFUSALS), (outcome.problem, source.text)
+        assert outcome.problem is not None and outcome.problem.message.startswith(DESIGNED_REFUSALS), (
+            outcome.problem,
+            source.text,
+        )
         event(f"refused: {outcome.problem.message.split(':')[0]}")
     check_outcome(source.text, outcome, options, source.bom)
 
@@ -158,4 +167,14 @@ def test_generated_styles_include_every_variant() -> None:
         seen.update(name for name, present in features.items() if present)
 
     collect()
-    assert seen == {"bom", "crlf", "no-final-newline", "flow-mapping", "block-sequence", "flow-sequence", "four-space", "comment", "quoted-key"}
+    assert seen == {
+        "bom",
+        "crlf",
+        "no-final-newline",
+        "flow-mapping",
+        "block-sequence",
+        "flow-sequence",
+        "four-space",
+        "comment",
+        "quoted-key",
+    }

@@ -10,12 +10,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from migrator.report import FORMATS, render
 from migrator.core.findings import RULES
 from migrator.core.outcome import FileResult
-from migrator.core.settings import Mode, Settings
+from migrator.core.settings import Mode, Options, Settings
+from migrator.report import FORMATS, render
 from migrator.runner import run
-from migrator.core.settings import Options
 from tests.repos import BROKEN, CLEAN, RISKY, make_tree
 
 TP2 = "model: {}\ndistributed:\n  tp_size: 2\noptimizer:\n  _target_: torch.optim.AdamW\n"
@@ -39,7 +38,16 @@ def sarif_schema() -> dict[str, Any]:
 
 @pytest.fixture
 def results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[FileResult]:
-    files = {"a/risky.yaml": RISKY, "a/clean.yaml": CLEAN, "broken.yaml": BROKEN, "tp.yaml": TP2, "amsgrad.yaml": AMSGRAD, "sup.yaml": SUPPRESSED, "peft.yaml": PEFT, "dir with space/r.yaml": RISKY}
+    files = {
+        "a/risky.yaml": RISKY,
+        "a/clean.yaml": CLEAN,
+        "broken.yaml": BROKEN,
+        "tp.yaml": TP2,
+        "amsgrad.yaml": AMSGRAD,
+        "sup.yaml": SUPPRESSED,
+        "peft.yaml": PEFT,
+        "dir with space/r.yaml": RISKY,
+    }
     make_tree(tmp_path, files, git_repo=True)
     monkeypatch.chdir(tmp_path)
     return run(Settings((".",), Options(pattern="te"), Mode.CHECK, jobs=1))
@@ -54,8 +62,14 @@ def test_sarif_has_what_code_scanning_needs(results: list[FileResult]) -> None:
     (run_,) = json.loads(render("sarif", results, Mode.CHECK))["runs"]
     rules = run_["tool"]["driver"]["rules"]
     assert [rule["id"] for rule in rules] == sorted(RULES)
-    assert all(rule["shortDescription"]["text"] and rule["fullDescription"]["text"] and rule["help"]["markdown"] for rule in rules)
-    by_rule = {(result["ruleId"], result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for result in run_["results"]}
+    assert all(
+        rule["shortDescription"]["text"] and rule["fullDescription"]["text"] and rule["help"]["markdown"]
+        for rule in rules
+    )
+    by_rule = {
+        (result["ruleId"], result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        for result in run_["results"]
+    }
     assert ("MIG001", "a/risky.yaml") in by_rule and ("MIG001", "dir%20with%20space/r.yaml") in by_rule
     assert ("MIG101", "amsgrad.yaml") in by_rule and ("MIG102", "tp.yaml") in by_rule
     for result in run_["results"]:
@@ -64,11 +78,16 @@ def test_sarif_has_what_code_scanning_needs(results: list[FileResult]) -> None:
     suppressed = [r["ruleId"] for r in run_["results"] if r.get("suppressions")]
     assert "MIG001" in suppressed
     notifications = run_["invocations"][0]["toolExecutionNotifications"]
-    assert {n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notifications} == {"broken.yaml", "sup.yaml"}
+    assert {n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notifications} == {
+        "broken.yaml",
+        "sup.yaml",
+    }
     assert run_["invocations"][0]["executionSuccessful"] is False
 
 
-def test_sarif_uris_are_relative_to_the_repository_root_from_a_subfolder(results: list[FileResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sarif_uris_are_relative_to_the_repository_root_from_a_subfolder(
+    results: list[FileResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path / "a")
     sub = run(Settings((".",), Options(pattern="te"), Mode.CHECK, jobs=1))
     (run_,) = json.loads(render("sarif", sub, Mode.CHECK))["runs"]
@@ -90,7 +109,10 @@ def test_json_lists_every_file_with_codes(results: list[FileResult]) -> None:
 def test_github_annotations_are_escaped_and_skip_suppressed(results: list[FileResult]) -> None:
     lines = render("github", results, Mode.CHECK).splitlines()
     assert any(line.startswith("::error file=broken.yaml,line=4,col=1,title=migrator::") for line in lines)
-    assert any(line.startswith("::error file=amsgrad.yaml,line=5,col=3,title=MIG101 unmigratable-optimizer-argument::") for line in lines)
+    assert any(
+        line.startswith("::error file=amsgrad.yaml,line=5,col=3,title=MIG101 unmigratable-optimizer-argument::")
+        for line in lines
+    )
     assert not any(line.startswith("::warning file=sup.yaml") and "MIG001" in line for line in lines)
     assert lines[-1].startswith("::notice title=migrator::8 files scanned")
 

@@ -9,11 +9,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from migrator.core import automodel
-from migrator.patterns import te
 from migrator import patterns, schema
+from migrator.core import automodel
 from migrator.core.classify import Kind, classify, storage_key
 from migrator.core.recipes import Family, recipe_names
+from migrator.patterns import te
 from tests.conftest import ROOT
 
 PATTERNS = sorted(patterns.PATTERNS)
@@ -78,7 +78,11 @@ def test_schemas_folder_holds_exactly_the_published_schemas() -> None:
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_python_jsonschema_agrees_with_the_fast_validator(pattern: str) -> None:
     reference = jsonschema.Draft202012Validator(schema.build(pattern))
-    samples = [_recipe(name, **extra) for name in PATTERNS for extra in ({}, {"model": {}}, {"distributed": {"strategy": "ddp"}}, {"optimizer": 3})]
+    samples = [
+        _recipe(name, **extra)
+        for name in PATTERNS
+        for extra in ({}, {"model": {}}, {"distributed": {"strategy": "ddp"}}, {"optimizer": 3})
+    ]
     for sample in samples:
         assert reference.is_valid(sample) == (not schema.violations(sample, pattern)), sample
 
@@ -125,11 +129,13 @@ def test_each_te_precision_setting_is_required_or_checked(key: str) -> None:
         ("fp32", automodel.FP32_SPELLINGS, True),
         ("fp32", automodel.BF16_SPELLINGS + automodel.FP16_SPELLINGS + (automodel.AUTO, "fp32", "FP32"), False),
         ("te", automodel.BF16_SPELLINGS + automodel.FP32_SPELLINGS + (automodel.AUTO,), True),
-        ("te", automodel.FP16_SPELLINGS + ("fp32", "bf 16", "AUTO"), False),
+        ("te", (*automodel.FP16_SPELLINGS, "fp32", "bf 16", "AUTO"), False),
     ],
 )
 def test_storage_spellings_in_any_case(pattern: str, spellings: tuple[str, ...], valid: bool) -> None:
-    cases = {spelling for spelling in spellings} | ({spelling.upper() for spelling in spellings if spelling != automodel.AUTO})
+    cases = {spelling for spelling in spellings} | (
+        {spelling.upper() for spelling in spellings if spelling != automodel.AUTO}
+    )
     for spelling in sorted(cases):
         found = _paths(_with(_recipe(pattern), "model", torch_dtype=spelling), pattern)
         assert (found == []) == valid, spelling
@@ -144,10 +150,16 @@ def test_each_mp_policy_key_is_required_under_fsdp2(key: str) -> None:
 
 
 def test_an_existing_policy_may_differ_from_the_recommended_values() -> None:
-    policy = {**patterns.MP_POLICY, "output_dtype": "float32", "reduce_dtype": "bf16"}  # dLLM and BAGEL do this on purpose
+    policy = {
+        **patterns.MP_POLICY,
+        "output_dtype": "float32",
+        "reduce_dtype": "bf16",
+    }  # dLLM and BAGEL do this on purpose
     assert _paths(_recipe("fp32", distributed={"strategy": "fsdp2", "mp_policy": policy}), "fp32") == []
     misspelled = {**patterns.MP_POLICY, "reduce_dtype": "fp32"}
-    assert _paths(_recipe("fp32", distributed={"mp_policy": misspelled}), "fp32") == [("distributed", "mp_policy", "reduce_dtype")]
+    assert _paths(_recipe("fp32", distributed={"mp_policy": misspelled}), "fp32") == [
+        ("distributed", "mp_policy", "reduce_dtype")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -175,10 +187,20 @@ def test_mp_policy_rejected_where_automodel_raises(strategy: str) -> None:
     assert _paths(data, "te") == [("distributed", "mp_policy")]
 
 
-@pytest.mark.parametrize("diffusion", [{"recipe": "TrainDiffusionRecipe"}, {"recipe": ABSENT, "flow_matching": {}}, {"recipe": ABSENT, "fsdp": {}}, {"recipe": None, "ddp": {}}])
+@pytest.mark.parametrize(
+    "diffusion",
+    [
+        {"recipe": "TrainDiffusionRecipe"},
+        {"recipe": ABSENT, "flow_matching": {}},
+        {"recipe": ABSENT, "fsdp": {}},
+        {"recipe": None, "ddp": {}},
+    ],
+)
 def test_diffusion_recipes_never_need_mp_policy(diffusion: dict[str, Any]) -> None:
     assert _paths(_recipe("fp32", distributed={"strategy": "fsdp2"}, **diffusion), "fp32") == []
-    assert _paths(_recipe("fp32", distributed={"strategy": "fsdp2"}, recipe="TrainFinetuneRecipeForNextTokenPrediction"), "fp32") == [("distributed", "mp_policy")]
+    assert _paths(
+        _recipe("fp32", distributed={"strategy": "fsdp2"}, recipe="TrainFinetuneRecipeForNextTokenPrediction"), "fp32"
+    ) == [("distributed", "mp_policy")]
 
 
 def test_bagel_cannot_take_te_state_dtype_strings() -> None:
@@ -211,7 +233,17 @@ _RECIPES = [
     *(f"nemo_automodel.recipes.multimodal.finetune.{name}" for name in sorted(recipe_names(Family.BAGEL))),
     {"_target_": "nemo_automodel.recipes.llm.kd.KnowledgeDistillationRecipeForNextTokenPrediction"},
 ]
-_DTYPES = [ABSENT, None, automodel.AUTO, "Auto", *automodel.BF16_SPELLINGS, *automodel.FP32_SPELLINGS, "FLOAT32", "fp32", 32]
+_DTYPES = [
+    ABSENT,
+    None,
+    automodel.AUTO,
+    "Auto",
+    *automodel.BF16_SPELLINGS,
+    *automodel.FP32_SPELLINGS,
+    "FLOAT32",
+    "fp32",
+    32,
+]
 _OPTIMIZERS = [
     *({"_target_": target, "weight_decay": 0.0} for target in sorted(automodel.TORCH_ADAM_TARGETS)),
     *({"_target_": target, **te.SETTINGS} for target in sorted(automodel.TE_FUSED_ADAM_TARGETS)),
@@ -231,7 +263,11 @@ def _grid() -> list[dict[str, Any]]:
         model: dict[str, Any] = {"pretrained_model_name_or_path": "m"}
         if dtype is not ABSENT:
             model.update({key: dtype if index == 0 else "float16" for index, key in enumerate(keys)})
-        data = {"model": model, "optimizer": optimizer, "distributed": {"strategy": "fsdp2", "mp_policy": dict(patterns.MP_POLICY)}}
+        data = {
+            "model": model,
+            "optimizer": optimizer,
+            "distributed": {"strategy": "fsdp2", "mp_policy": dict(patterns.MP_POLICY)},
+        }
         if recipe is not None:
             data = {"recipe": recipe, **data}
         grid.append(data)
@@ -244,7 +280,9 @@ def _known_stricter(data: dict[str, Any], pattern: str) -> bool:
         return False
     dtype = data["model"].get(storage_key(data["model"]))
     fp16_or_misspelled = dtype not in (None, automodel.AUTO) and automodel.dtype_kind(dtype) not in ("bf16", "fp32")
-    bagel_state_strings = classify(data).family is Family.BAGEL and bool(set(te.STATE_DTYPE_KEYS) & data["optimizer"].keys())
+    bagel_state_strings = classify(data).family is Family.BAGEL and bool(
+        set(te.STATE_DTYPE_KEYS) & data["optimizer"].keys()
+    )
     return fp16_or_misspelled or bagel_state_strings
 
 

@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from migrator.core import suppressions
-from migrator.core.outcome import SUPPRESSED_BLOCKER, Outcome, Status
-from migrator.core.outcome import SKIP_FILE
-from migrator.core.settings import Mode, Settings
+from migrator.core.outcome import SKIP_FILE, SUPPRESSED_BLOCKER, Outcome, Status
+from migrator.core.settings import Mode, Options, Settings
 from migrator.process import process_file
-from migrator.core.settings import Options
 from tests.tools import check_noop, check_transformed, codes, run
 
 RISKY_TE = """\
@@ -28,7 +26,9 @@ optimizer:{optimizer}
 
 
 def _config(**comments: str) -> str:
-    return RISKY_TE.format(**{key: comments.get(key, "") for key in ("model", "distributed", "optimizer", "target", "foreach")})
+    return RISKY_TE.format(
+        **{key: comments.get(key, "") for key in ("model", "distributed", "optimizer", "target", "foreach")}
+    )
 
 
 def _suppressed_codes(outcome: Outcome) -> list[str]:
@@ -47,13 +47,19 @@ def test_ignore_on_the_block_opening_line_leaves_the_whole_block_alone() -> None
     outcome = run(source, pattern="te")
     assert _suppressed_codes(outcome) == ["MIG001", "MIG002", "MIG003"]
     assert codes(outcome) == ["MIG005"]  # distributed is another block
-    assert outcome.new_text is not None and "torch.optim.AdamW" in outcome.new_text and "foreach: false" in outcome.new_text
+    assert (
+        outcome.new_text is not None
+        and "torch.optim.AdamW" in outcome.new_text
+        and "foreach: false" in outcome.new_text
+    )
 
 
 def test_ignore_on_a_key_line_with_its_code() -> None:
     outcome = run(_config(target="  # migrator: ignore[MIG001]"), pattern="te")
     assert "MIG001" in _suppressed_codes(outcome)
-    assert outcome.new_text is not None and "_target_: torch.optim.AdamW  # migrator: ignore[MIG001]" in outcome.new_text
+    assert (
+        outcome.new_text is not None and "_target_: torch.optim.AdamW  # migrator: ignore[MIG001]" in outcome.new_text
+    )
 
 
 def test_ignore_with_another_code_does_not_suppress() -> None:
@@ -83,7 +89,9 @@ def test_all_findings_suppressed_leaves_the_file_unchanged() -> None:
 
 
 def test_suppressed_blocker_still_leaves_the_file_unchanged() -> None:
-    source = "model: {}\ndistributed:\n  tp_size: 2  # migrator: ignore[MIG102]\noptimizer:\n  _target_: torch.optim.AdamW\n"
+    source = (
+        "model: {}\ndistributed:\n  tp_size: 2  # migrator: ignore[MIG102]\noptimizer:\n  _target_: torch.optim.AdamW\n"
+    )
     outcome = check_noop(source, pattern="te")
     assert outcome.status is Status.SKIPPED and outcome.skip_reason == SUPPRESSED_BLOCKER
     assert "MIG102" in _suppressed_codes(outcome)
@@ -121,7 +129,9 @@ def test_partly_suppressed_migration_keeps_the_comment_and_is_idempotent() -> No
     [
         pytest.param("# migrator: ignore", (3, None), id="all codes"),
         pytest.param("# migrator: ignore[MIG001]", (3, frozenset({"MIG001"})), id="one code"),
-        pytest.param("#migrator:ignore[mig001, MIG003]", (3, frozenset({"MIG001", "MIG003"})), id="lowercase and spaces"),
+        pytest.param(
+            "#migrator:ignore[mig001, MIG003]", (3, frozenset({"MIG001", "MIG003"})), id="lowercase and spaces"
+        ),
         pytest.param("# migrator: ignore[]", (3, None), id="empty list means all"),
     ],
 )

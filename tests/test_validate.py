@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from migrator import patterns, schema
-from migrator.core.classify import Kind, classify, storage_key
 from migrator.cli import group_main
+from migrator.core.classify import Kind, classify, storage_key
 from migrator.core.outcome import Status
-from migrator.yaml.front_end import migrate_yaml
+from migrator.core.settings import Mode, Options, Settings
 from migrator.files import decode
 from migrator.runner import run
-from migrator.core.settings import Mode, Options, Settings
 from migrator.validate import Verdict, check_text
 from migrator.yaml.document import YamlDocument
+from migrator.yaml.front_end import migrate_yaml
 from tests.conftest import FIXTURES, writable_copy
 from tests.test_golden import _options
 
@@ -113,7 +113,9 @@ def test_bad_section_shape_points_at_the_section() -> None:
 # -- migrate's schema gate ----------------------------------------------------------------------
 def test_migrate_fails_a_result_that_misses_the_pattern() -> None:
     on_te_but_foreach = migrate_yaml(RISKY, Options(pattern="te")).new_text or ""
-    on_te_but_foreach = on_te_but_foreach.replace("  mp_policy:", "  old_policy:").replace("optimizer:\n", "optimizer:\n  foreach: false\n")
+    on_te_but_foreach = on_te_but_foreach.replace("  mp_policy:", "  old_policy:").replace(
+        "optimizer:\n", "optimizer:\n  foreach: false\n"
+    )
     outcome = migrate_yaml(on_te_but_foreach, Options(pattern="te"))
     assert outcome.status is Status.FAILED and outcome.problem is not None
     assert outcome.problem.message.startswith("the result would not follow pattern te: optimizer.foreach: ")
@@ -136,7 +138,9 @@ def test_cli_exit_0_when_all_valid_and_skipped_listed(tmp_path: Path, capsys: py
     assert err.rstrip().endswith("2 files checked: 1 valid, 0 invalid, 1 skipped, 0 not recipes, 0 errors")
 
 
-def test_cli_exit_1_with_path_line_col_and_hint(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_exit_1_with_path_line_col_and_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     _write(tmp_path, "risky.yaml", RISKY)
     monkeypatch.chdir(tmp_path)
     assert group_main(["validate", "--pattern", "fp32", "risky.yaml"]) == 1
@@ -225,7 +229,7 @@ def migrated_corpus(request: pytest.FixtureRequest, corpus: Path, tmp_path_facto
 
 
 def test_every_migrated_corpus_config_validates(migrated_corpus) -> None:
-    pattern, root, results = migrated_corpus
+    _pattern, _root, results = migrated_corpus
     migrated = [result for result in results if result.status is Status.MIGRATED]
     assert len(migrated) > 250
     for result in migrated:
@@ -234,11 +238,21 @@ def test_every_migrated_corpus_config_validates(migrated_corpus) -> None:
         assert checked.verdict is Verdict.VALID, (result.path, checked.misses)
 
 
-def test_after_migration_only_configs_left_with_a_warning_are_invalid(migrated_corpus, capsys: pytest.CaptureFixture[str]) -> None:
+def test_after_migration_only_configs_left_with_a_warning_are_invalid(
+    migrated_corpus, capsys: pytest.CaptureFixture[str]
+) -> None:
     pattern, root, results = migrated_corpus
-    warned = {Path(r.path).resolve() for r in results if r.status is Status.SKIPPED and r.outcome.skip_reason == "left unchanged (warning)"}
+    warned = {
+        Path(r.path).resolve()
+        for r in results
+        if r.status is Status.SKIPPED and r.outcome.skip_reason == "left unchanged (warning)"
+    }
     assert group_main(["validate", str(root / "examples")]) == (1 if warned else 0)
     err = capsys.readouterr().err
-    invalid = {Path(line.split(": does not follow")[0]).resolve() for line in err.splitlines() if ": does not follow pattern" in line}
+    invalid = {
+        Path(line.split(": does not follow")[0]).resolve()
+        for line in err.splitlines()
+        if ": does not follow pattern" in line
+    }
     assert invalid == warned, err
     assert bool(warned) == (pattern == "te")  # TE with tp_size > 1 is left alone on purpose

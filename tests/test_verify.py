@@ -8,12 +8,12 @@ import pytest
 
 from migrator.core import changes as changes_mod
 from migrator.core.classify import classify
-from migrator.yaml.text_edits import TextEdit, apply_edits
-from migrator.rules import make_plan
 from migrator.core.settings import Options
-from migrator.yaml.verify import VerificationError, _edited_sections, verify, verify_edited
+from migrator.rules import make_plan
 from migrator.yaml.document import YamlDocument
 from migrator.yaml.splice import splice_with_edits
+from migrator.yaml.text_edits import TextEdit, apply_edits
+from migrator.yaml.verify import VerificationError, _edited_sections, verify, verify_edited
 
 SOURCE = "recipe: r\nmodel:\n  torch_dtype: bf16\n# between\noptimizer:\n  _target_: torch.optim.AdamW\n  lr: 1.0e-5\nci:\n  time: 1\n"
 
@@ -36,7 +36,7 @@ def test_wrong_value_in_an_edited_section_is_caught() -> None:
     doc, planned = _planned(SOURCE, "fp32")
     new_text, edits = splice_with_edits(doc, planned)
     wrong = changes_mod.apply(doc.data, [changes_mod.Set(("model", "torch_dtype"), "bfloat16")])
-    with pytest.raises(VerificationError, match="model.torch_dtype"):
+    with pytest.raises(VerificationError, match=r"model\.torch_dtype"):
         verify_edited(doc, edits, new_text, wrong)
 
 

@@ -15,8 +15,18 @@ from migrator.yaml.splice import render_scalar, splice
         pytest.param("a:\n  b: 1\n", Set(("a", "c"), True), "a:\n  b: 1\n  c: true\n", id="insert-bool"),
         pytest.param("a:\n  b: 1", Set(("a", "c"), 2), "a:\n  b: 1\n  c: 2", id="insert-no-final-newline"),
         pytest.param("a:\r\n  b: 1\r\n", Set(("a", "c"), 2), "a:\r\n  b: 1\r\n  c: 2\r\n", id="insert-crlf"),
-        pytest.param("a:\n  b:\n  - 1\n  - 2\nz: 0\n", Set(("a", "c"), 2), "a:\n  b:\n  - 1\n  - 2\n  c: 2\nz: 0\n", id="after-flush-sequence"),
-        pytest.param("a:\n  b: 1  # why\n\n  # c: 3\nz: 0\n", Set(("a", "c"), 2), "a:\n  b: 1  # why\n  c: 2\n\n  # c: 3\nz: 0\n", id="before-trailing-comment"),
+        pytest.param(
+            "a:\n  b:\n  - 1\n  - 2\nz: 0\n",
+            Set(("a", "c"), 2),
+            "a:\n  b:\n  - 1\n  - 2\n  c: 2\nz: 0\n",
+            id="after-flush-sequence",
+        ),
+        pytest.param(
+            "a:\n  b: 1  # why\n\n  # c: 3\nz: 0\n",
+            Set(("a", "c"), 2),
+            "a:\n  b: 1  # why\n  c: 2\n\n  # c: 3\nz: 0\n",
+            id="before-trailing-comment",
+        ),
         pytest.param("a: {}\n", Set(("a", "c"), 2), "a: {c: 2}\n", id="empty-flow"),
         pytest.param("a: {b: 1}\n", Set(("a", "c"), 2), "a: {b: 1, c: 2}\n", id="flow"),
         pytest.param("a:\n  b:\n", Set(("a", "b"), "x"), "a:\n  b: x\n", id="empty-value"),
@@ -51,7 +61,10 @@ def test_insert_after_block_scalar_stays_in_its_block() -> None:
 
 def test_nested_block_follows_its_own_section_indentation() -> None:
     source = "x:\n    deep:\n        k: 1\nd:\n  s: 1\n"
-    assert splice(YamlDocument(source), [Set(("d", "p"), {"k": 1})]) == "x:\n    deep:\n        k: 1\nd:\n  s: 1\n  p:\n    k: 1\n"
+    assert (
+        splice(YamlDocument(source), [Set(("d", "p"), {"k": 1})])
+        == "x:\n    deep:\n        k: 1\nd:\n  s: 1\n  p:\n    k: 1\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,8 @@ import textwrap
 import yaml
 
 from migrator.core.outcome import Outcome, Status
-
-from migrator.yaml.front_end import migrate_yaml
 from migrator.core.settings import Options
+from migrator.yaml.front_end import migrate_yaml
 
 
 def run(source: str, **options: object) -> Outcome:

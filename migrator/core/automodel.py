@@ -6,8 +6,8 @@ entry points, strategies. Facts, not recommendations (those are `migrator.patter
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 # §3.2: the torch Adam family AutoModel's own bf16 warning recognises, mapped to the class kind.
 TORCH_ADAM_TARGETS: Mapping[str, str] = MappingProxyType(

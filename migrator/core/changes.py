@@ -7,8 +7,9 @@ changes into text, and `apply` gives the data the edited file must parse back to
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Union
+from typing import Any, Union
 
 KeyPath = tuple[str, ...]
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from migrator import patterns
 from migrator.core import automodel
@@ -98,7 +99,9 @@ def classify(data: object, include_peft: bool = False) -> Classification:
         return result(Kind.NOT_APPLICABLE, "fp16 parameter storage is outside both patterns; review by hand")
     if storage == "invalid":
         value = (model or {}).get(key)
-        return result(Kind.NOT_APPLICABLE, f"model.{key} {value!r} is not a dtype AutoModel accepts (write float32 or bfloat16)")
+        return result(
+            Kind.NOT_APPLICABLE, f"model.{key} {value!r} is not a dtype AutoModel accepts (write float32 or bfloat16)"
+        )
     if owner is not None and storage in owner.storage_kinds:
         gaps = owner.precision_gaps(optimizer)
         if gaps:

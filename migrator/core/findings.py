@@ -7,8 +7,9 @@ stay plain picklable data.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from migrator.core.changes import Change, KeyPath
 
@@ -45,7 +46,9 @@ class Rule:
     doc: str = ""
     check: RuleCheck | None = None  # None: raised by the Python front end only, through `finding`
 
-    def finding(self, message: str, path: KeyPath = (), changes: Iterable[Change] = (), blocks: bool = False) -> Finding:
+    def finding(
+        self, message: str, path: KeyPath = (), changes: Iterable[Change] = (), blocks: bool = False
+    ) -> Finding:
         return Finding(self.code, message, path, tuple(changes), blocks)
 
     def findings(self, ctx: Any) -> Iterable[Finding]:

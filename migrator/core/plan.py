@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from migrator import patterns
 from migrator.core.changes import Change
@@ -59,7 +60,10 @@ def target_pattern(classification: Classification, options: Options, has_model: 
         return options.pattern
     # A pattern that lives in `model` has nothing to convert to without a model section.
     convert = options.convert and (has_model or not patterns.PATTERNS[options.pattern].needs_model_section)
-    if kind in (Kind.INCOMPLETE_TE, Kind.ON_PATTERN):  # completing it is the least change; --convert asks for the chosen one
+    if kind in (
+        Kind.INCOMPLETE_TE,
+        Kind.ON_PATTERN,
+    ):  # completing it is the least change; --convert asks for the chosen one
         return options.pattern if convert else classification.pattern
     return None
 

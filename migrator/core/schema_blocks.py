@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Union
+from collections.abc import Iterable
+from typing import Any, Union
 
 from migrator.core import automodel
 from migrator.core.recipes import DIFFUSION_SECTIONS, Family, recipe_names
@@ -32,7 +33,11 @@ def dtype(spellings: Iterable[str], description: str) -> Schema:
 
 def dtype_or_unset(spellings: Iterable[str], description: str) -> Schema:
     """A dtype spelling, `auto` or null (`pattern` applies to strings only, so no anyOf is needed)."""
-    return {"type": ["null", "string"], "pattern": any_case(spellings, exact=[automodel.AUTO]), "description": description}
+    return {
+        "type": ["null", "string"],
+        "pattern": any_case(spellings, exact=[automodel.AUTO]),
+        "description": description,
+    }
 
 
 def forbidden(description: str) -> Schema:
@@ -43,7 +48,9 @@ def under(section: str, schema: Schema) -> Schema:
     return {"properties": {section: schema}}
 
 
-FP32_DTYPE = dtype(automodel.FP32_SPELLINGS, "a float32 spelling AutoModel accepts: " + ", ".join(automodel.FP32_SPELLINGS))
+FP32_DTYPE = dtype(
+    automodel.FP32_SPELLINGS, "a float32 spelling AutoModel accepts: " + ", ".join(automodel.FP32_SPELLINGS)
+)
 ANY_DTYPE = dtype(
     automodel.BF16_SPELLINGS + automodel.FP32_SPELLINGS + automodel.FP16_SPELLINGS,
     "a dtype spelling AutoModel's dtype_from_str accepts (`fp32` and `fp16` are KeyErrors)",
@@ -54,8 +61,15 @@ ANY_DTYPE = dtype(
 # to evaluate on every file migrate writes, and a failure names one reason instead of a list of branches.
 def recipe_key(name_pattern: str) -> Schema:
     """The `recipe` key names a class matching the regex: bare or dotted, or as `{_target_: dotted}` (§1.2)."""
-    name = {"type": ["string", "object"], "pattern": name_pattern, "required": ["_target_"]}  # each keyword applies to one type
-    return {"required": ["recipe"], "properties": {"recipe": {**name, "properties": {"_target_": {"type": "string", "pattern": name_pattern}}}}}
+    name = {
+        "type": ["string", "object"],
+        "pattern": name_pattern,
+        "required": ["_target_"],
+    }  # each keyword applies to one type
+    return {
+        "required": ["recipe"],
+        "properties": {"recipe": {**name, "properties": {"_target_": {"type": "string", "pattern": name_pattern}}}},
+    }
 
 
 def recipe_in(family: Family) -> Schema:
@@ -77,7 +91,10 @@ def fsdp2_distributed() -> Schema:
     by_strategy = {"properties": {"strategy": {"enum": sorted(automodel.FSDP2_STRATEGIES)}}}
     by_default = {"properties": {"_target_": {"enum": [None, *sorted(automodel.FSDP2_LEGACY_TARGETS)]}}}
     no_strategy = {"properties": {"strategy": {"type": "null"}}}
-    return {"required": ["distributed"], **under("distributed", {"type": "object", "if": no_strategy, "then": by_default, "else": by_strategy})}
+    return {
+        "required": ["distributed"],
+        **under("distributed", {"type": "object", "if": no_strategy, "then": by_default, "else": by_strategy}),
+    }
 
 
 def storage(dtype: Schema, when_unset: Schema | None = None) -> Schema:

@@ -8,13 +8,16 @@ Rules never see suppressions; a suppressed finding keeps its report entry and lo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Collection, Iterable, Protocol, Sequence, TypeVar
+from typing import Protocol, TypeVar
 
 from migrator.core.changes import Change, KeyPath
 
 # A `#` that starts a comment: at the start of a line or after whitespace (not inside `a#b`).
-_DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*migrator:\s*(?P<kind>ignore|skip-file)\b(?:\[(?P<codes>[^\]\r\n]*)\])?", re.MULTILINE)
+_DIRECTIVE = re.compile(
+    r"(?:^|(?<=\s))#\s*migrator:\s*(?P<kind>ignore|skip-file)\b(?:\[(?P<codes>[^\]\r\n]*)\])?", re.MULTILINE
+)
 # Line breaks as each front end's parser counts them, so line numbers agree with its positions: YAML 1.1
 # also breaks at NEL, LS and PS, which Python keeps inside a line (e.g. in a comment).
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -70,7 +73,9 @@ class Suppressible(Protocol):
 F = TypeVar("F", bound=Suppressible)
 
 
-def partition(findings: Sequence[F], lines_of: Callable[[F], Collection[int]], directives: Directives) -> tuple[list[F], list[F]]:
+def partition(
+    findings: Sequence[F], lines_of: Callable[[F], Collection[int]], directives: Directives
+) -> tuple[list[F], list[F]]:
     """(kept, suppressed). A finding is suppressed when a directive covers its code on one of its lines.
 
     Edits to one object that changes class go together: if any of them is suppressed, all are (keeping
@@ -99,7 +104,11 @@ def finding_paths(finding: Suppressible) -> tuple[KeyPath, ...]:
 def _class_switch_groups(findings: Sequence[F]) -> Iterable[set[int]]:
     switched = {change.path[:-1] for finding in findings for change in finding.changes if change.path[-1] == _CLASS_KEY}
     for section in switched:
-        yield {index for index, finding in enumerate(findings) if any(_inside(change.path, section) for change in finding.changes)}
+        yield {
+            index
+            for index, finding in enumerate(findings)
+            if any(_inside(change.path, section) for change in finding.changes)
+        }
 
 
 def _inside(path: KeyPath, section: KeyPath) -> bool:

@@ -5,12 +5,22 @@ Adding a pattern: a module with its `Pattern` object, and one line in `_REGISTER
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from migrator.patterns import fp32, te
 from migrator.patterns.pattern import MP_POLICY, SHARED_EXPLANATIONS, Pattern, SchemaRules
 
-__all__ = ["DEFAULT", "MP_POLICY", "PATTERNS", "SHARED_EXPLANATIONS", "Pattern", "SchemaRules", "decision_keys", "running"]
+__all__ = [
+    "DEFAULT",
+    "MP_POLICY",
+    "PATTERNS",
+    "SHARED_EXPLANATIONS",
+    "Pattern",
+    "SchemaRules",
+    "decision_keys",
+    "running",
+]
 
 _REGISTERED = (te.PATTERN, fp32.PATTERN)
 
@@ -21,7 +31,10 @@ DEFAULT = fp32.PATTERN.name
 
 def decision_keys(optimizer: Mapping[str, Any]) -> tuple[str, ...]:
     """Every optimizer key some pattern's decision reads, `_target_` first."""
-    return ("_target_", *dict.fromkeys(key for pattern in PATTERNS.values() for key in pattern.decision_keys(optimizer)))
+    return (
+        "_target_",
+        *dict.fromkeys(key for pattern in PATTERNS.values() for key in pattern.decision_keys(optimizer)),
+    )
 
 
 def running(optimizer_target: object) -> Pattern | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from migrator.core import automodel
 from migrator.core import schema_blocks as blocks
@@ -19,7 +20,7 @@ class Float32Storage(Pattern):
     def switch_changes(self, optimizer: Mapping[str, Any]) -> list[Change]:
         """FusedAdam -> torch: AdamW for decoupled decay, Adam for TE's L2 mode."""
         target = self.optimizer_target if optimizer.get("adam_w_mode", True) is not False else automodel.TORCH_ADAM
-        return [Set(OPTIMIZER + ("_target_",), target)]
+        return [Set((*OPTIMIZER, "_target_"), target)]
 
     def implicit_weight_decay(self, optimizer: Mapping[str, Any]) -> float | None:
         if "weight_decay" in optimizer or optimizer.get("adam_w_mode", True) is False:
@@ -48,14 +49,19 @@ class Float32Storage(Pattern):
             }
         }
         for key in te_only:
-            properties[key] = blocks.forbidden(f"torch Adam/AdamW does not accept the TE argument `{key}` (TypeError); remove it")
+            properties[key] = blocks.forbidden(
+                f"torch Adam/AdamW does not accept the TE argument `{key}` (TypeError); remove it"
+            )
         optimizer = {
             "title": "torch Adam/AdamW",
             "description": f"pattern fp32 needs `_target_: {self.optimizer_target}` (or another torch Adam spelling)",
             "required": ["_target_"],
             "properties": properties,
         }
-        fp32 = {**blocks.FP32_DTYPE, "description": f"pattern fp32 stores parameters in float32: write `{self.storage_dtype}`"}
+        fp32 = {
+            **blocks.FP32_DTYPE,
+            "description": f"pattern fp32 stores parameters in float32: write `{self.storage_dtype}`",
+        }
         kd_storage = blocks.dtype_or_unset(
             automodel.FP32_SPELLINGS,
             "KD recipes resolve unset, null or auto storage to float32; a written dtype must be a float32 spelling",

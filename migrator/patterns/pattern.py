@@ -6,9 +6,10 @@ Each pattern is one `Pattern` object in its own module (`te.py`, `fp32.py`). The
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from migrator.core import automodel
 from migrator.core.changes import Change, Set
@@ -108,6 +109,8 @@ class Pattern:
         """The storage dtype for this pattern; an existing spelling of a dtype it accepts stays as written."""
         if not model_present:
             return []
-        if storage_key in model and automodel.dtype_kind(model[storage_key]) == automodel.dtype_kind(self.storage_dtype):
+        if storage_key in model and automodel.dtype_kind(model[storage_key]) == automodel.dtype_kind(
+            self.storage_dtype
+        ):
             return []
         return [Set(("model", storage_key), self.storage_dtype)]

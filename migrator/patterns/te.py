@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from migrator.core import automodel
 from migrator.core import schema_blocks as blocks
@@ -28,7 +29,15 @@ PRECISION_KEYS = ("master_weights", "exp_avg_dtype", "exp_avg_sq_dtype")
 # TE's own defaults for the state dtypes are fp32, so an absent key is precision-safe.
 STATE_DTYPE_KEYS = ("exp_avg_dtype", "exp_avg_sq_dtype")
 # §3.4: torch keyword arguments FusedAdam rejects (TypeError or RuntimeError).
-REJECTED_ARGUMENTS = ("foreach", "fused", "maximize", "differentiable", "capturable", "decoupled_weight_decay", "amsgrad")
+REJECTED_ARGUMENTS = (
+    "foreach",
+    "fused",
+    "maximize",
+    "differentiable",
+    "capturable",
+    "decoupled_weight_decay",
+    "amsgrad",
+)
 # A rejected argument with one of these values changes the maths: refuse rather than drop.
 UNMIGRATABLE_VALUES: Mapping[str, Any] = MappingProxyType({"amsgrad": True, "maximize": True})
 # FusedAdam-only keyword arguments torch Adam/AdamW do not accept.
@@ -73,14 +82,14 @@ class TransformerEngine(Pattern):
         for key, value in SETTINGS.items():
             wrong = key in PRECISION_KEYS and not _precise(key, optimizer.get(key))
             if wrong or key not in optimizer:
-                changes.append(Set(OPTIMIZER + (key,), value))
+                changes.append(Set((*OPTIMIZER, key), value))
         return changes
 
     def switch_changes(self, optimizer: Mapping[str, Any]) -> list[Change]:
         """torch Adam/AdamW -> FusedAdam: target, update rule, fp32 master weights and state."""
         return [
-            Set(OPTIMIZER + ("_target_",), self.optimizer_target),
-            Set(OPTIMIZER + ("adam_w_mode",), adam_w_mode(optimizer)),
+            Set((*OPTIMIZER, "_target_"), self.optimizer_target),
+            Set((*OPTIMIZER, "adam_w_mode"), adam_w_mode(optimizer)),
             *self.completion_changes(optimizer),
         ]
 
@@ -119,13 +128,21 @@ class TransformerEngine(Pattern):
             },
         }
         for key in STATE_DTYPE_KEYS:
-            properties[key] = {**blocks.FP32_DTYPE, "description": f"`{key}` must keep the Adam state in fp32 (absent means TE's fp32 default)"}
+            properties[key] = {
+                **blocks.FP32_DTYPE,
+                "description": f"`{key}` must keep the Adam state in fp32 (absent means TE's fp32 default)",
+            }
         for key in REJECTED_ARGUMENTS:
-            properties[key] = blocks.forbidden(f"TE FusedAdam does not accept `{key}` (TypeError or RuntimeError); remove it")
+            properties[key] = blocks.forbidden(
+                f"TE FusedAdam does not accept `{key}` (TypeError or RuntimeError); remove it"
+            )
         optimizer = {
             "title": "TE FusedAdam with fp32 master weights and fp32 Adam state",
             # One `required` per key, so a missing key is reported with its own reason.
-            "allOf": [{"required": [key], "description": properties[key]["description"]} for key in ("_target_", "master_weights")],
+            "allOf": [
+                {"required": [key], "description": properties[key]["description"]}
+                for key in ("_target_", "master_weights")
+            ],
             "properties": properties,
         }
         torch_dtype = blocks.dtype_or_unset(
@@ -136,7 +153,9 @@ class TransformerEngine(Pattern):
         storage = {"title": "bf16 parameter storage", **blocks.under("model", blocks.storage(torch_dtype))}
         # BAGEL instantiates the optimizer raw: a dtype string reaches TE unconverted and fails TE's check (§3.3).
         no_strings = {
-            key: blocks.forbidden(f"BAGEL hands `{key}` to TE as a string, which TE rejects; drop it (TE's default is fp32)")
+            key: blocks.forbidden(
+                f"BAGEL hands `{key}` to TE as a string, which TE rejects; drop it (TE's default is fp32)"
+            )
             for key in STATE_DTYPE_KEYS
         }
         bagel = {

@@ -8,20 +8,22 @@ a plan is applied only when it just replaces override values; anything else is r
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import libcst as cst
 
-from migrator.rules.partial_config_override import partial_config_override
-from migrator.rules.value_not_decidable import value_not_decidable
 from migrator.core import automodel
-from migrator.core.changes import Set, dotted as dotted_path
+from migrator.core.changes import Set
+from migrator.core.changes import dotted as dotted_path
 from migrator.core.classify import storage_kind
+from migrator.core.recipes import Family
 from migrator.python.decide import Analysis, plan_for, undecidable_key
 from migrator.python.document import PythonDocument, Scope, dotted
 from migrator.python.values import Opaque, code_expression, dict_to_data, quote_of, string_key, string_literal, to_data
-from migrator.core.recipes import Family
+from migrator.rules.partial_config_override import partial_config_override
+from migrator.rules.value_not_decidable import value_not_decidable
 
 DECIDING_KEYS = ("model.torch_dtype", "optimizer._target_")
 _NONE_SPELLINGS = ("none", "null", "~")
@@ -75,7 +77,11 @@ def _decide_dict(analysis: Analysis, node: cst.Dict, data: dict[str, Any]) -> No
 
     undecidable = undecidable_key(data)
     if undecidable is not None:
-        analysis.report(value_not_decidable, f"`{dotted_path(undecidable)}` is not a literal in this config dict: not migrated", where(undecidable))
+        analysis.report(
+            value_not_decidable,
+            f"`{dotted_path(undecidable)}` is not a literal in this config dict: not migrated",
+            where(undecidable),
+        )
         return
     plan = plan_for(analysis, data, where, lines_of)
     if plan is None:
@@ -110,7 +116,7 @@ def cli_overrides(elements: list[cst.BaseExpression]) -> list[Override]:
     """`"--a.b=v"`, `"--a.b", "v"` and bare `"--flag"` (True) in a list of command-line arguments."""
     texts = [node.evaluated_value if isinstance(node, cst.SimpleString) else None for node in elements]
     overrides = []
-    for index, (node, text) in enumerate(zip(elements, texts)):
+    for index, (node, text) in enumerate(zip(elements, texts, strict=False)):
         if not isinstance(text, str) or not text.startswith("--") or len(text) < 3:
             continue
         key, equal, inline = text[2:].partition("=")
@@ -132,7 +138,9 @@ def code_overrides(scope: Scope, doc: PythonDocument) -> dict[str, list[Override
         name = dotted(assign.targets[0].target) if len(assign.targets) == 1 else None
         parts = name.split(".") if name else []
         if len(parts) >= 3 and ".".join(parts[-2:]) in DECIDING_KEYS:
-            groups.setdefault(".".join(parts[:-2]), []).append(Override(".".join(parts[-2:]), to_data(assign.value, doc), assign.value))
+            groups.setdefault(".".join(parts[:-2]), []).append(
+                Override(".".join(parts[-2:]), to_data(assign.value, doc), assign.value)
+            )
     for call in scope.calls:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "set_by_dotted" and len(call.args) >= 2:
@@ -173,7 +181,11 @@ def _decide_overrides(analysis: Analysis, overrides: list[Override]) -> None:
             data.setdefault(section, {})[rest] = override.value
     undecidable = undecidable_key(data)
     if undecidable is not None:
-        analysis.report(value_not_decidable, f"override `{dotted_path(undecidable)}` is not a literal: not migrated", by_key[dotted_path(undecidable)].node)
+        analysis.report(
+            value_not_decidable,
+            f"override `{dotted_path(undecidable)}` is not a literal: not migrated",
+            by_key[dotted_path(undecidable)].node,
+        )
         return
     if len(present) < len(DECIDING_KEYS):
         key = present[0]

@@ -9,8 +9,9 @@ Suppressions are decided here too, per finding and before its edits are made: a 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any
 
 import libcst as cst
 
@@ -18,14 +19,14 @@ from migrator import patterns
 from migrator.core import suppressions
 from migrator.core.changes import Change, KeyPath
 from migrator.core.classify import RecipeShapeError, classify
+from migrator.core.findings import Finding, Level, Rule
 from migrator.core.outcome import LocatedFinding, Problem
 from migrator.core.plan import Plan, Verdict, verdict
-from migrator.rules import make_plan
+from migrator.core.settings import Options
 from migrator.python.document import PythonDocument
 from migrator.python.edits import EditSet
 from migrator.python.values import Opaque
-from migrator.core.findings import Finding, Level, Rule
-from migrator.core.settings import Options
+from migrator.rules import make_plan
 
 
 @dataclass
@@ -44,7 +45,9 @@ class Analysis:
     suppressed: list[LocatedFinding] = field(default_factory=list)
     held: bool = False  # a suppressed error blocks the migration: the file stays as it is, quietly
 
-    def report(self, rule: Rule, message: str, node: cst.CSTNode, changes: Iterable[Change] = (), path: KeyPath = ()) -> bool:
+    def report(
+        self, rule: Rule, message: str, node: cst.CSTNode, changes: Iterable[Change] = (), path: KeyPath = ()
+    ) -> bool:
         """Report a finding about `node`; False when a suppression comment on its lines covers it (make no edits then)."""
         finding = rule.finding(message, path, changes)
         if not self.keep([finding], lambda _: node, lambda _: self.doc.lines(node)):
@@ -52,7 +55,12 @@ class Analysis:
         self.add(finding, node)
         return True
 
-    def keep(self, findings: Sequence[Finding], node_of: Callable[[Finding], cst.CSTNode], lines_about: Callable[[Finding], Collection[int]]) -> list[Finding]:
+    def keep(
+        self,
+        findings: Sequence[Finding],
+        node_of: Callable[[Finding], cst.CSTNode],
+        lines_about: Callable[[Finding], Collection[int]],
+    ) -> list[Finding]:
         """The findings no suppression covers; the others are recorded as suppressed at `node_of(finding)`."""
         kept, suppressed = suppressions.partition(findings, lines_about, self.directives)
         if suppressed:
@@ -105,7 +113,11 @@ def plan_for(
         return None
     analysis.relevant = True
     lines_of_path = lines_of or (lambda path: analysis.doc.lines(where(path)))
-    findings = analysis.keep(plan.findings, lambda finding: where(finding.path), lambda finding: suppressions.lines_about(finding, lines_of_path))
+    findings = analysis.keep(
+        plan.findings,
+        lambda finding: where(finding.path),
+        lambda finding: suppressions.lines_about(finding, lines_of_path),
+    )
     kept = Plan(plan.target, tuple(findings))
     decision, blocker = verdict(plan, kept)
     if decision is Verdict.FAILED and blocker is not None:

@@ -5,8 +5,9 @@ The analysis reads this; the edits refer back to its nodes by identity, so the s
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence, Union
+from typing import Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext

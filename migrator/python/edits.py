@@ -6,8 +6,9 @@ Imports are added and removed afterwards by libcst's own import visitors.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
@@ -84,7 +85,9 @@ def dict_element(node: cst.Dict, key: str) -> cst.DictElement | None:
 def _dict_apply(node: cst.Dict, path: KeyPath, change: Change, quote: str) -> cst.Dict:
     key, rest = path[0], path[1:]
     elements = list(node.elements)
-    index = next((i for i, e in enumerate(elements) if isinstance(e, cst.DictElement) and string_key(e.key) == key), None)
+    index = next(
+        (i for i, e in enumerate(elements) if isinstance(e, cst.DictElement) and string_key(e.key) == key), None
+    )
     if index is not None and isinstance(change, Delete) and not rest:
         return node.with_changes(elements=layout.remove(elements, index))
     if isinstance(change, Delete):
@@ -99,7 +102,10 @@ def _dict_apply(node: cst.Dict, path: KeyPath, change: Change, quote: str) -> cs
         colon = next((e for e in elements if isinstance(e, cst.DictElement)), None)
         new = cst.DictElement(string_literal(key, quote), data_expression(value, quote))
         if colon is not None:
-            new = new.with_changes(whitespace_before_colon=colon.whitespace_before_colon, whitespace_after_colon=colon.whitespace_after_colon)
+            new = new.with_changes(
+                whitespace_before_colon=colon.whitespace_before_colon,
+                whitespace_after_colon=colon.whitespace_after_colon,
+            )
         return node.with_changes(elements=layout.append(elements, [new], node.lbrace.whitespace_after))
     element = elements[index]
     if rest and isinstance(element.value, cst.Dict):
@@ -116,7 +122,9 @@ class DictEdit:
     changes: list[Change] = field(default_factory=list)
 
     def apply(self, node: cst.Dict) -> cst.Dict:
-        quote = quote_of(node.elements[0].key if node.elements and isinstance(node.elements[0], cst.DictElement) else None)
+        quote = quote_of(
+            node.elements[0].key if node.elements and isinstance(node.elements[0], cst.DictElement) else None
+        )
         for change in self.changes:
             node = _dict_apply(node, change.path, change, quote)
         return node
@@ -174,7 +182,7 @@ class _Apply(cst.CSTTransformer):
             return edits.dicts[original_node].apply(updated_node)  # type: ignore[arg-type]
         if isinstance(original_node, (cst.Module, cst.IndentedBlock)) and edits.inserts:
             body: list[Any] = []
-            for original, updated in zip(original_node.body, updated_node.body):  # type: ignore[attr-defined]
+            for original, updated in zip(original_node.body, updated_node.body, strict=False):  # type: ignore[attr-defined]
                 body += edits.inserts.get(original, [])
                 body.append(updated)
             return updated_node.with_changes(body=body)

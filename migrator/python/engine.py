@@ -4,19 +4,32 @@ from __future__ import annotations
 
 from migrator.core import suppressions
 from migrator.core.outcome import SUPPRESSED_BLOCKER, Outcome, Problem, Status
+from migrator.core.settings import Options
 from migrator.python import configs, training
 from migrator.python.decide import Analysis
 from migrator.python.document import PythonDocument, PythonSyntaxError
 from migrator.python.edits import EditSet
-from migrator.core.settings import Options
 
 
 def analyse_text(text: str, options: Options, directives: suppressions.Directives | None = None) -> Outcome:
     try:
         doc = PythonDocument(text)
     except PythonSyntaxError as exc:
-        return Outcome(Status.FAILED, problem=Problem(f"Python syntax error: {exc.message}", exc.line, exc.column, "fix the syntax; the file was left untouched"))
-    analysis = Analysis(doc, options, EditSet(doc), directives=directives if directives is not None else suppressions.parse(text, python=True))
+        return Outcome(
+            Status.FAILED,
+            problem=Problem(
+                f"Python syntax error: {exc.message}",
+                exc.line,
+                exc.column,
+                "fix the syntax; the file was left untouched",
+            ),
+        )
+    analysis = Analysis(
+        doc,
+        options,
+        EditSet(doc),
+        directives=directives if directives is not None else suppressions.parse(text, python=True),
+    )
     training.analyse(analysis)
     configs.analyse_dicts(analysis)
     configs.analyse_overrides(analysis)
@@ -28,12 +41,19 @@ def analyse_text(text: str, options: Options, directives: suppressions.Directive
     if analysis.held:
         return Outcome(Status.SKIPPED, None, target, findings, skip_reason=SUPPRESSED_BLOCKER, suppressed=suppressed)
     if not analysis.edits:
-        return Outcome(Status.UNCHANGED if analysis.relevant else Status.NOT_RECIPE, None, None, findings, suppressed=suppressed)
+        return Outcome(
+            Status.UNCHANGED if analysis.relevant else Status.NOT_RECIPE, None, None, findings, suppressed=suppressed
+        )
     new_text = analysis.edits.render()
     try:
         compile(new_text, "<migrated>", "exec", dont_inherit=True)
     except SyntaxError as exc:
-        problem = Problem(f"the edited code does not compile: {exc.msg}", exc.lineno or 0, exc.offset or 0, "please report this file; it was left untouched")
+        problem = Problem(
+            f"the edited code does not compile: {exc.msg}",
+            exc.lineno or 0,
+            exc.offset or 0,
+            "please report this file; it was left untouched",
+        )
         return Outcome(Status.FAILED, None, target, findings, problem=problem, suppressed=suppressed)
     if new_text == text:
         return Outcome(Status.UNCHANGED, None, None, findings, suppressed=suppressed)

@@ -6,7 +6,8 @@ comments stay on the element they were written after, and a removed element take
 
 from __future__ import annotations
 
-from typing import Sequence, TypeVar, Union
+from collections.abc import Sequence
+from typing import TypeVar, Union
 
 import libcst as cst
 
@@ -49,7 +50,9 @@ def append(elements: Sequence[Element], new: Sequence[Element], opening: Whitesp
         if isinstance(before_closing, cst.ParenthesizedWhitespace) and isinstance(between, cst.ParenthesizedWhitespace):
             between = between.with_changes(first_line=before_closing.first_line)
         last = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
-        added[-1] = added[-1].with_changes(comma=last.comma.with_changes(whitespace_after=_without_comment(before_closing)))
+        added[-1] = added[-1].with_changes(
+            comma=last.comma.with_changes(whitespace_after=_without_comment(before_closing))
+        )
         return [*head, last, *added]
     added[-1] = added[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     if isinstance(last, cst.Arg):
@@ -75,7 +78,11 @@ def remove(elements: Sequence[Element], index: int) -> list[Element]:
         carried = removed.comma.whitespace_after
         previous_comma = result[index - 1].comma
         kept = previous_comma.whitespace_after
-        if isinstance(carried, cst.ParenthesizedWhitespace) and isinstance(kept, cst.ParenthesizedWhitespace) and carried.empty_lines:
+        if (
+            isinstance(carried, cst.ParenthesizedWhitespace)
+            and isinstance(kept, cst.ParenthesizedWhitespace)
+            and carried.empty_lines
+        ):
             kept = kept.with_changes(empty_lines=[*kept.empty_lines, *carried.empty_lines])
             result[index - 1] = result[index - 1].with_changes(comma=previous_comma.with_changes(whitespace_after=kept))
     return result

@@ -11,16 +11,16 @@ from typing import Any
 
 import libcst as cst
 
-from migrator.rules.implicit_mp_policy import implicit_mp_policy, policy_changes
-from migrator.rules.unknown_keyword_arguments import unknown_keyword_arguments
-from migrator.rules.value_not_decidable import value_not_decidable
-from migrator.core import automodel
 from migrator import patterns
+from migrator.core import automodel
 from migrator.python import layout
 from migrator.python.decide import Analysis
 from migrator.python.document import Scope
 from migrator.python.edits import KEYWORD_EQUAL, argument, has_star_arguments
 from migrator.python.values import code_expression, to_data
+from migrator.rules.implicit_mp_policy import implicit_mp_policy, policy_changes
+from migrator.rules.unknown_keyword_arguments import unknown_keyword_arguments
+from migrator.rules.value_not_decidable import value_not_decidable
 
 POLICY_POSITIONAL = ("param_dtype", "reduce_dtype", "output_dtype", "cast_forward_inputs")
 _NAMES = ("mp_policy", "explicit_mp_policy")
@@ -32,7 +32,11 @@ def explicit_policies(analysis: Analysis, shards: list[tuple[Scope, cst.Call]]) 
         if not analysis.first_time(call):
             continue
         if has_star_arguments(call):
-            analysis.report(unknown_keyword_arguments, "fully_shard with **kwargs: mp_policy may be in the mapping; add it where the mapping is built", call)
+            analysis.report(
+                unknown_keyword_arguments,
+                "fully_shard with **kwargs: mp_policy may be in the mapping; add it where the mapping is built",
+                call,
+            )
             continue
         arg = argument(call, "mp_policy")
         if arg is None:
@@ -40,7 +44,11 @@ def explicit_policies(analysis: Analysis, shards: list[tuple[Scope, cst.Call]]) 
             continue
         policy = _policy_call(analysis, arg.value, scope)
         if policy is None:
-            analysis.report(value_not_decidable, f"mp_policy comes from `{analysis.doc.code(arg.value).strip()}`, defined elsewhere: not completed", arg.value)
+            analysis.report(
+                value_not_decidable,
+                f"mp_policy comes from `{analysis.doc.code(arg.value).strip()}`, defined elsewhere: not completed",
+                arg.value,
+            )
         elif analysis.first_time(policy):
             _complete(analysis, policy)
     for scope, calls in missing.items():
@@ -63,7 +71,9 @@ def _policy_call(analysis: Analysis, value: cst.BaseExpression, scope: Scope) ->
 
 def _complete(analysis: Analysis, policy: cst.Call) -> None:
     if has_star_arguments(policy):
-        analysis.report(unknown_keyword_arguments, "MixedPrecisionPolicy with **kwargs: its fields cannot be checked", policy)
+        analysis.report(
+            unknown_keyword_arguments, "MixedPrecisionPolicy with **kwargs: its fields cannot be checked", policy
+        )
         return
     fields: dict[str, Any] = {"_target_": patterns.MP_POLICY["_target_"]}
     for key in POLICY_POSITIONAL:
@@ -72,7 +82,9 @@ def _complete(analysis: Analysis, policy: cst.Call) -> None:
             fields[key] = to_data(arg.value, analysis.doc)
     changes = policy_changes(fields)
     added = ", ".join(change.path[-1] for change in changes)
-    if not changes or not analysis.report(implicit_mp_policy, f"MixedPrecisionPolicy completed with {added} (values written stay)", policy, changes):
+    if not changes or not analysis.report(
+        implicit_mp_policy, f"MixedPrecisionPolicy completed with {added} (values written stay)", policy, changes
+    ):
         return
     edit = analysis.edits.call(policy, POLICY_POSITIONAL)
     for change in changes:
@@ -86,14 +98,23 @@ def _pass_shared_policy(analysis: Analysis, scope: Scope, calls: list[cst.Call])
     settings = ", ".join(f"{key}={value}" for key, value in fields.items())
     message = f"fully_shard without mp_policy: passes `{name}`, an explicit MixedPrecisionPolicy({settings})"
     # Only calls whose finding is not suppressed get the policy; it is defined before the first of them.
-    passing = [call for call in calls if call in scope.statement_of and analysis.report(implicit_mp_policy, message, call, [change])]
+    passing = [
+        call
+        for call in calls
+        if call in scope.statement_of and analysis.report(implicit_mp_policy, message, call, [change])
+    ]
     if not passing:
         return
     statement = min((scope.statement_of[call] for call in passing), key=analysis.doc.where)
-    args = [cst.Arg(code_expression(value, analysis.doc), keyword=cst.Name(key), equal=KEYWORD_EQUAL) for key, value in fields.items()]
+    args = [
+        cst.Arg(code_expression(value, analysis.doc), keyword=cst.Name(key), equal=KEYWORD_EQUAL)
+        for key, value in fields.items()
+    ]
     policy_class = analysis.doc.class_name(change.value["_target_"], automodel.MP_POLICY_CLASSES)
     policy = cst.Call(cst.parse_expression(policy_class), layout.append([], args, cst.SimpleWhitespace("")))
-    analysis.edits.insert_before(statement, cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], policy)]))
+    analysis.edits.insert_before(
+        statement, cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], policy)])
+    )
     for call in passing:
         analysis.edits.call(call).set("mp_policy", cst.Name(name))
 

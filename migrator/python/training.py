@@ -7,15 +7,12 @@ Each (model, optimizer) pair is the Python form of a recipe: `{"model": {"torch_
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import libcst as cst
 
-from migrator.rules.optimizer_chosen_at_run_time import optimizer_chosen_at_run_time
-from migrator.rules.optimizer_not_linked import optimizer_not_linked
-from migrator.rules.unknown_keyword_arguments import unknown_keyword_arguments
-from migrator.rules.value_not_decidable import value_not_decidable
 from migrator.core import automodel
 from migrator.core.changes import Change, Delete, KeyPath, Set
 from migrator.python.decide import Analysis, plan_for, undecidable_key
@@ -23,13 +20,22 @@ from migrator.python.document import Scope, dotted
 from migrator.python.edits import argument, has_star_arguments
 from migrator.python.policies import explicit_policies
 from migrator.python.values import code_expression, quote_of, string_literal, to_data
+from migrator.rules.optimizer_chosen_at_run_time import optimizer_chosen_at_run_time
+from migrator.rules.optimizer_not_linked import optimizer_not_linked
+from migrator.rules.unknown_keyword_arguments import unknown_keyword_arguments
+from migrator.rules.value_not_decidable import value_not_decidable
 
 # torch Adam/AdamW and TE FusedAdam take the same first six parameters, in this order.
 OPTIMIZER_POSITIONAL = ("params", "lr", "betas", "eps", "weight_decay", "amsgrad")
 OPTIMIZER_CLASSES = frozenset(automodel.TORCH_ADAM_TARGETS) | automodel.TE_FUSED_ADAM_TARGETS
 # Calls that hand back the same parameters they were given (a view, not a new model).
-_PARAMETER_VIEWS = frozenset({"parameters", "named_parameters", "children", "modules", "to", "cuda", "train", "requires_grad_"})
-_PASS_THROUGH = frozenset({"builtins.list", "builtins.tuple", "builtins.filter", "itertools.chain"}) | automodel.FULLY_SHARD_FUNCTIONS
+_PARAMETER_VIEWS = frozenset(
+    {"parameters", "named_parameters", "children", "modules", "to", "cuda", "train", "requires_grad_"}
+)
+_PASS_THROUGH = (
+    frozenset({"builtins.list", "builtins.tuple", "builtins.filter", "itertools.chain"})
+    | automodel.FULLY_SHARD_FUNCTIONS
+)
 _STORAGE_CASTS = frozenset({"bfloat16", "half", "float", "double"})
 
 
@@ -65,7 +71,9 @@ def _storage_cast(expression: cst.BaseExpression, analysis: Analysis) -> bool:
         return False
     for arg in expression.args:
         value = to_data(arg.value, analysis.doc)
-        if (arg.keyword is not None and arg.keyword.value == "dtype") or (isinstance(value, str) and automodel.dtype_kind(value)):
+        if (arg.keyword is not None and arg.keyword.value == "dtype") or (
+            isinstance(value, str) and automodel.dtype_kind(value)
+        ):
             return True
     return False
 
@@ -98,7 +106,9 @@ def _views(expression: cst.BaseExpression, analysis: Analysis) -> Iterator[cst.B
         yield from _views(expression.right, analysis)
 
 
-def linked_models(expression: cst.BaseExpression, scope: Scope, analysis: Analysis, seen: set[str] | None = None) -> list[Loaded]:
+def linked_models(
+    expression: cst.BaseExpression, scope: Scope, analysis: Analysis, seen: set[str] | None = None
+) -> list[Loaded]:
     """The loaded models whose parameters `expression` stands for (through assignments in this scope)."""
     seen = set() if seen is None else seen
     found: list[Loaded] = []
@@ -132,7 +142,11 @@ def _optimizer_class(call: cst.Call, analysis: Analysis) -> str | None:
 
 def _chosen_at_run_time(call: cst.Call, analysis: Analysis) -> bool:
     func = call.func
-    return isinstance(func, cst.Call) and "builtins.getattr" in analysis.doc.names(func.func) and any("torch.optim" in analysis.doc.names(arg.value) for arg in func.args[:1])
+    return (
+        isinstance(func, cst.Call)
+        and "builtins.getattr" in analysis.doc.names(func.func)
+        and any("torch.optim" in analysis.doc.names(arg.value) for arg in func.args[:1])
+    )
 
 
 def analyse(analysis: Analysis) -> None:
@@ -148,7 +162,11 @@ def analyse(analysis: Analysis) -> None:
             analysis.relevant = True
             optimizers.append((scope, call, target))
         elif _chosen_at_run_time(call, analysis):
-            analysis.report(optimizer_chosen_at_run_time, "optimizer class chosen at run time with getattr(torch.optim, ...): not migrated; pick a precision-safe class explicitly", call)
+            analysis.report(
+                optimizer_chosen_at_run_time,
+                "optimizer class chosen at run time with getattr(torch.optim, ...): not migrated; pick a precision-safe class explicitly",
+                call,
+            )
     paired: set[cst.Call] = set()
     for scope, call, target in optimizers:
         params = argument(call, "params", OPTIMIZER_POSITIONAL)
@@ -161,7 +179,9 @@ def analyse(analysis: Analysis) -> None:
             _migrate_pair(analysis, loaded, call, target, sharded.get(loaded.call, []))
     for model_call, shards in sharded.items():
         if model_call not in paired:
-            message = "model sharded here but its optimizer is built elsewhere: storage dtype and mp_policy left as they are"
+            message = (
+                "model sharded here but its optimizer is built elsewhere: storage dtype and mp_policy left as they are"
+            )
             analysis.report(optimizer_not_linked, message, shards[0][1])
 
 
@@ -171,12 +191,20 @@ def _dtype_argument(call: cst.Call) -> cst.Arg | None:
 
 def _model_section(analysis: Analysis, loaded: Loaded) -> dict[str, Any] | None:
     if loaded.cast is not None:
-        analysis.report(value_not_decidable, "the model is cast after loading: its storage dtype is set by that cast; not migrated", loaded.cast)
+        analysis.report(
+            value_not_decidable,
+            "the model is cast after loading: its storage dtype is set by that cast; not migrated",
+            loaded.cast,
+        )
         return None
     arg = _dtype_argument(loaded.call)
     if arg is None:
         if has_star_arguments(loaded.call):
-            analysis.report(unknown_keyword_arguments, "loading call with **kwargs and no explicit torch_dtype: the dtype may be in the mapping; not migrated", loaded.call)
+            analysis.report(
+                unknown_keyword_arguments,
+                "loading call with **kwargs and no explicit torch_dtype: the dtype may be in the mapping; not migrated",
+                loaded.call,
+            )
             return None
         return {}  # unset: AutoModel's "auto", bf16 (as in YAML)
     return {"torch_dtype": to_data(arg.value, analysis.doc)}
@@ -194,10 +222,16 @@ def _optimizer_section(analysis: Analysis, call: cst.Call, target: str) -> dict[
     return section
 
 
-def _migrate_pair(analysis: Analysis, loaded: Loaded, optimizer: cst.Call, target: str, shards: list[tuple[Scope, cst.Call]]) -> None:
+def _migrate_pair(
+    analysis: Analysis, loaded: Loaded, optimizer: cst.Call, target: str, shards: list[tuple[Scope, cst.Call]]
+) -> None:
     if has_star_arguments(optimizer):
         if analysis.first_time(optimizer):
-            analysis.report(unknown_keyword_arguments, "optimizer built with *args/**kwargs: its arguments cannot be checked; not migrated", optimizer)
+            analysis.report(
+                unknown_keyword_arguments,
+                "optimizer built with *args/**kwargs: its arguments cannot be checked; not migrated",
+                optimizer,
+            )
         return
     model = _model_section(analysis, loaded)
     if model is None:
@@ -207,7 +241,7 @@ def _migrate_pair(analysis: Analysis, loaded: Loaded, optimizer: cst.Call, targe
         data["distributed"] = {}  # fully_shard is FSDP2; whether a policy is due is the rules' call (MIG005)
 
     def where(path: KeyPath) -> cst.CSTNode:
-        section, key = (path + ("",))[:2]
+        section, key = ((*path, ""))[:2]
         if section == "model":
             return _dtype_argument(loaded.call) or loaded.call
         if section == "distributed" and shards:
@@ -225,7 +259,11 @@ def _migrate_pair(analysis: Analysis, loaded: Loaded, optimizer: cst.Call, targe
         if analysis.first_time(node):
             what = "the storage dtype" if undecidable[0] == "model" else f"`{undecidable[1]}`"
             shown = node.value if isinstance(node, cst.Arg) else node
-            analysis.report(value_not_decidable, f"{what} comes from `{analysis.doc.code(shown).strip()}`, not a literal: not migrated; set it explicitly or migrate by hand", node)
+            analysis.report(
+                value_not_decidable,
+                f"{what} comes from `{analysis.doc.code(shown).strip()}`, not a literal: not migrated; set it explicitly or migrate by hand",
+                node,
+            )
         return
     plan = plan_for(analysis, data, where, lines_of)
     if plan is None:
@@ -266,5 +304,6 @@ def _apply(analysis: Analysis, change: Change, loaded: Loaded, optimizer: cst.Ca
 def _class_reference(analysis: Analysis, target: str) -> str:
     if target.startswith("torch."):
         return f"{analysis.doc.torch_name()}.{target.removeprefix('torch.')}"
-    return analysis.doc.class_name(target, automodel.TE_FUSED_ADAM_TARGETS if target in automodel.TE_FUSED_ADAM_TARGETS else {target})
-
+    return analysis.doc.class_name(
+        target, automodel.TE_FUSED_ADAM_TARGETS if target in automodel.TE_FUSED_ADAM_TARGETS else {target}
+    )

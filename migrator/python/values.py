@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import libcst as cst
 
@@ -63,9 +64,9 @@ def opaque_paths(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[
     found: list[tuple[str, ...]] = []
     for key, value in data.items():
         if isinstance(value, Opaque):
-            found.append(prefix + (key,))
+            found.append((*prefix, key))
         elif isinstance(value, Mapping):
-            found += opaque_paths(value, prefix + (key,))
+            found += opaque_paths(value, (*prefix, key))
     return found
 
 
@@ -86,7 +87,11 @@ def data_source(value: Any, quote: str = '"') -> str:
     if isinstance(value, str):
         return string_literal(value, quote).value
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{data_source(key, quote)}: {data_source(item, quote)}" for key, item in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{data_source(key, quote)}: {data_source(item, quote)}" for key, item in value.items())
+            + "}"
+        )
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(data_source(item, quote) for item in value) + "]"
     return repr(value)

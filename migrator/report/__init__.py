@@ -7,7 +7,7 @@ only when their format is asked for.
 from __future__ import annotations
 
 import importlib
-from typing import Sequence
+from collections.abc import Sequence
 
 from migrator.core.outcome import FileResult
 from migrator.core.settings import Mode

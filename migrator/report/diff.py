@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from collections.abc import Iterable
 
 from migrator.core.outcome import FileResult
 
@@ -18,7 +18,9 @@ def file_diff(result: FileResult) -> str:
     if result.before is None or result.after is None:
         return ""
     out = []
-    for line in difflib.unified_diff(_lines(result.before), _lines(result.after), f"a/{result.path}", f"b/{result.path}"):
+    for line in difflib.unified_diff(
+        _lines(result.before), _lines(result.after), f"a/{result.path}", f"b/{result.path}"
+    ):
         if line.endswith("\n"):
             out.append(line)
         else:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from migrator.report.records import records
-from migrator.report.text import summary
 from migrator.core.outcome import FileResult
 from migrator.core.settings import Mode
+from migrator.report.records import records
+from migrator.report.text import summary
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 

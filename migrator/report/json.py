@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any, Sequence
+from typing import Any
 
 from migrator import __version__
-from migrator.report.records import Record, records
-from migrator.report.text import summary
 from migrator.core.outcome import FileResult
 from migrator.core.settings import Mode
+from migrator.report.records import Record, records
+from migrator.report.text import summary
 
 
 def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> str:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from migrator.core.changes import Delete
-from migrator.core.outcome import Status
+from migrator.core.findings import Level
+from migrator.core.outcome import FileResult, Status
+from migrator.core.settings import Mode
 from migrator.report.records import records
 from migrator.report.text import summary
-from migrator.core.findings import Level
-from migrator.core.outcome import FileResult
-from migrator.core.settings import Mode
 
 _STATUS_ORDER = (Status.MIGRATED, Status.UNCHANGED, Status.SKIPPED, Status.NOT_RECIPE, Status.FAILED)
 
@@ -54,7 +53,10 @@ def _migrated(results: Sequence[FileResult], verb: str) -> str:
             by_target[result.outcome.target or "?"].append(result)
     parts = []
     for target, group in sorted(by_target.items()):
-        rows = [(f"`{result.path}`", ", ".join(sorted({located.finding.code for located in result.outcome.findings}))) for result in group]
+        rows = [
+            (f"`{result.path}`", ", ".join(sorted({located.finding.code for located in result.outcome.findings})))
+            for result in group
+        ]
         parts.append(f"### {verb} to pattern `{target}` ({len(group)})\n\n" + _table(("file", "rules"), rows))
     return "\n\n".join(parts)
 
@@ -72,10 +74,16 @@ def _dropped(results: Sequence[FileResult]) -> str:
 
 def _for_a_human(results: Sequence[FileResult]) -> str:
     rows = [
-        (f"`{record.path}:{record.line}`" if record.line else f"`{record.path}`", record.code or "-", "suppressed" if record.suppressed else record.level, record.message + (f" ({record.hint})" if record.hint else ""))
+        (
+            f"`{record.path}:{record.line}`" if record.line else f"`{record.path}`",
+            record.code or "-",
+            "suppressed" if record.suppressed else record.level,
+            record.message + (f" ({record.hint})" if record.hint else ""),
+        )
         for record in records(results)
         # Pending fixes are listed above; here only what the tool will not do by itself.
-        if record.suppressed or (record.level in ("error", "warning") and (record.rule is None or record.rule.level is not Level.FIX))
+        if record.suppressed
+        or (record.level in ("error", "warning") and (record.rule is None or record.rule.level is not Level.FIX))
     ]
     return f"### Left for a human ({len(rows)})\n\n" + _table(("where", "rule", "level", "why"), rows) if rows else ""
 

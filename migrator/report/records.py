@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
-from migrator.core.outcome import LocatedFinding, Status
 from migrator.core.findings import Level, Rule
-from migrator.core.outcome import FileResult
+from migrator.core.outcome import FileResult, LocatedFinding, Status
 
 # SARIF result levels; GitHub annotation commands use the same words except `note`.
 SARIF_LEVEL = {Level.FIX: "warning", Level.WARNING: "warning", Level.INFO: "note", Level.ERROR: "error"}
@@ -49,4 +48,6 @@ def records(results: Sequence[FileResult]) -> Iterator[Record]:
 
 def _finding_record(path: str, located: LocatedFinding, suppressed: bool) -> Record:
     rule = located.finding.rule
-    return Record(path, located.line, located.column, located.finding.message, SARIF_LEVEL[rule.level], rule, suppressed)
+    return Record(
+        path, located.line, located.column, located.finding.message, SARIF_LEVEL[rule.level], rule, suppressed
+    )

@@ -10,15 +10,16 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from migrator import __version__
-from migrator.report.records import SARIF_LEVEL, Record, records
 from migrator.core.findings import RULES, Rule
 from migrator.core.outcome import FileResult
 from migrator.core.settings import Mode
+from migrator.report.records import SARIF_LEVEL, Record, records
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _ROOT_ID = "%SRCROOT%"
@@ -36,9 +37,21 @@ def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> 
         else:
             sarif_results.append(_result(record, index[record.code], root))
     run = {
-        "tool": {"driver": {"name": "migrator", "version": __version__, "informationUri": "https://github.com/NVIDIA-NeMo/Automodel", "rules": [_rule(RULES[code]) for code in codes]}},
+        "tool": {
+            "driver": {
+                "name": "migrator",
+                "version": __version__,
+                "informationUri": "https://github.com/NVIDIA-NeMo/Automodel",
+                "rules": [_rule(RULES[code]) for code in codes],
+            }
+        },
         "originalUriBaseIds": {_ROOT_ID: {"uri": root.as_uri() + "/"}},
-        "invocations": [{"executionSuccessful": not notifications or all(n["level"] != "error" for n in notifications), "toolExecutionNotifications": notifications}],
+        "invocations": [
+            {
+                "executionSuccessful": not notifications or all(n["level"] != "error" for n in notifications),
+                "toolExecutionNotifications": notifications,
+            }
+        ],
         "results": sarif_results,
     }
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
@@ -97,7 +110,9 @@ def _relative_uri(path: str, root: Path) -> str:
 def _repository_root() -> Path:
     """The git work tree's top folder (what code scanning resolves URIs against), else the current folder."""
     try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, check=True, text=True).stdout.strip()
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], capture_output=True, check=True, text=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return Path.cwd().resolve()
     return Path(top).resolve()

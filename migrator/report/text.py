@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
-from migrator.core.outcome import SUPPRESSED_BLOCKER, Problem, Status
 from migrator.core.findings import Level
-from migrator.core.outcome import FileResult
+from migrator.core.outcome import SUPPRESSED_BLOCKER, FileResult, Problem, Status
 from migrator.core.settings import Mode
 
 # Skip reasons whose explanation is the findings printed right after.
@@ -29,11 +28,16 @@ def _file_lines(result: FileResult, mode: Mode, verbose: bool) -> list[str]:
         lines.append(f"{result.path}: {verb} to pattern {outcome.target}")
     for located in outcome.findings:
         finding = located.finding
-        if located.level is Level.ERROR or (located.level is Level.INFO and not verbose and outcome.status is not Status.MIGRATED):
+        if located.level is Level.ERROR or (
+            located.level is Level.INFO and not verbose and outcome.status is not Status.MIGRATED
+        ):
             continue
         label = {Level.FIX: "", Level.INFO: "note: ", Level.WARNING: "warning: "}[located.level]
         lines.append(f"{result.path}:{located.line}:{located.column}: {label}{finding.code} {finding.message}")
-    lines += [f"{result.path}:{located.line}:{located.column}: suppressed: {located.finding.code} {located.finding.message}" for located in outcome.suppressed]
+    lines += [
+        f"{result.path}:{located.line}:{located.column}: suppressed: {located.finding.code} {located.finding.message}"
+        for located in outcome.suppressed
+    ]
     lines += [_problem_line(result.path, "warning", notice) for notice in result.notices]
     return lines
 
@@ -58,7 +62,8 @@ def summary(results: Iterable[FileResult], mode: Mode) -> str:
     parts = [
         f"{statuses[Status.MIGRATED]} {migrated}",
         f"{statuses[Status.UNCHANGED]} unchanged",
-        f"{sum(skips.values())} skipped" + (" (" + ", ".join(f"{n} {reason}" for reason, n in sorted(skips.items())) + ")" if skips else ""),
+        f"{sum(skips.values())} skipped"
+        + (" (" + ", ".join(f"{n} {reason}" for reason, n in sorted(skips.items())) + ")" if skips else ""),
         f"{statuses[Status.NOT_RECIPE]} not recipes",
         f"{statuses[Status.FAILED]} failed",
     ]

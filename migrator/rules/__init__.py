@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from migrator import patterns
 from migrator.core.classify import Classification
@@ -48,7 +49,9 @@ class Context:
         return not self.pattern.runs(self.optimizer.get("_target_"))
 
 
-def rule(code: str, slug: str, summary: str, level: Level, doc: str) -> Callable[[Callable[[Context], Iterable[Finding]]], Rule]:
+def rule(
+    code: str, slug: str, summary: str, level: Level, doc: str
+) -> Callable[[Callable[[Context], Iterable[Finding]]], Rule]:
     """Decorate a rule module's check function; the module docstring is the rule's documentation."""
 
     def decorator(check: Callable[[Context], Iterable[Finding]]) -> Rule:

@@ -31,14 +31,15 @@ distributed:
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from migrator import patterns
 from migrator.core import automodel
 from migrator.core.changes import Set
+from migrator.core.findings import Finding, Level
 from migrator.core.recipes import Family
 from migrator.rules import Context, rule
-from migrator.core.findings import Finding, Level
 
 MP_POLICY = ("distributed", "mp_policy")
 
@@ -74,7 +75,11 @@ def implicit_mp_policy(ctx: Context) -> Iterator[Finding]:
     if policy is None:
         yield implicit_mp_policy.finding("distributed.mp_policy made explicit", MP_POLICY, changes)
     elif changes:
-        yield implicit_mp_policy.finding("distributed.mp_policy completed with " + ", ".join(change.path[-1] for change in changes), MP_POLICY, changes)
+        yield implicit_mp_policy.finding(
+            "distributed.mp_policy completed with " + ", ".join(change.path[-1] for change in changes),
+            MP_POLICY,
+            changes,
+        )
 
 
 def policy_changes(policy: Any) -> list[Set]:
@@ -83,4 +88,4 @@ def policy_changes(policy: Any) -> list[Set]:
         return [Set(MP_POLICY, dict(patterns.MP_POLICY))]
     if not isinstance(policy, Mapping):
         return []
-    return [Set(MP_POLICY + (key,), patterns.MP_POLICY[key]) for key in patterns.MP_POLICY if key not in policy]
+    return [Set((*MP_POLICY, key), patterns.MP_POLICY[key]) for key in patterns.MP_POLICY if key not in policy]

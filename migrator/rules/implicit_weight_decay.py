@@ -20,18 +20,26 @@ optimizer:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.core.changes import Set
-from migrator.rules import Context, rule
 from migrator.core.findings import Finding, Level
+from migrator.rules import Context, rule
 
 
-@rule("MIG002", "implicit-weight-decay", "default weight decay differs between torch AdamW and TE FusedAdam", Level.FIX, __doc__)
+@rule(
+    "MIG002",
+    "implicit-weight-decay",
+    "default weight decay differs between torch AdamW and TE FusedAdam",
+    Level.FIX,
+    __doc__,
+)
 def implicit_weight_decay(ctx: Context) -> Iterator[Finding]:
     if not ctx.switches_optimizer_class:
         return
     decay = ctx.pattern.implicit_weight_decay(ctx.optimizer)
     if decay is not None:
         path = ("optimizer", "weight_decay")
-        yield implicit_weight_decay.finding(f"weight_decay was implicit; written out as {decay}", path, [Set(path, decay)])
+        yield implicit_weight_decay.finding(
+            f"weight_decay was implicit; written out as {decay}", path, [Set(path, decay)]
+        )

@@ -28,17 +28,21 @@ optimizer:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.core.classify import Kind, storage_key
-from migrator.rules import Context, rule
 from migrator.core.findings import Finding, Level
+from migrator.rules import Context, rule
 
 
-@rule("MIG004", "incomplete-te-fused-adam", "TE FusedAdam without fp32 master weights or fp32 state", Level.FIX, __doc__)
+@rule(
+    "MIG004", "incomplete-te-fused-adam", "TE FusedAdam without fp32 master weights or fp32 state", Level.FIX, __doc__
+)
 def incomplete_te_fused_adam(ctx: Context) -> Iterator[Finding]:
     if ctx.classification.kind is not Kind.INCOMPLETE_TE or ctx.switches_optimizer_class:
         return
     changes = ctx.pattern.completion_changes(ctx.optimizer)
     changes += ctx.pattern.storage_changes(ctx.model, storage_key(ctx.model), "model" in ctx.data)
-    yield incomplete_te_fused_adam.finding(f"{ctx.classification.reason}; completed to pattern `{ctx.target}`", ("optimizer", "_target_"), changes)
+    yield incomplete_te_fused_adam.finding(
+        f"{ctx.classification.reason}; completed to pattern `{ctx.target}`", ("optimizer", "_target_"), changes
+    )

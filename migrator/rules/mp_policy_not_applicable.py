@@ -9,15 +9,20 @@ So a reviewer knows the policy was considered, not forgotten.
 
 from __future__ import annotations
 
-from typing import Iterator
-
-from migrator.rules import Context, rule
+from collections.abc import Iterator
 
 from migrator.core.findings import Finding, Level
+from migrator.rules import Context, rule
 from migrator.rules.implicit_mp_policy import unsupported_reason
 
 
-@rule("MIG104", "mp-policy-not-applicable", "no explicit mp_policy possible for this strategy or recipe", Level.INFO, __doc__)
+@rule(
+    "MIG104",
+    "mp-policy-not-applicable",
+    "no explicit mp_policy possible for this strategy or recipe",
+    Level.INFO,
+    __doc__,
+)
 def mp_policy_not_applicable(ctx: Context) -> Iterator[Finding]:
     reason = unsupported_reason(ctx)
     if reason is not None:

@@ -16,8 +16,8 @@ Use instead: pick the class explicitly, or make sure every allowed choice is pre
 from __future__ import annotations
 
 from migrator.core.findings import Level
-
 from migrator.rules import python_rule
 
-
-optimizer_chosen_at_run_time = python_rule("MIG107", "optimizer-chosen-at-run-time", "optimizer class chosen at run time", Level.WARNING, __doc__)
+optimizer_chosen_at_run_time = python_rule(
+    "MIG107", "optimizer-chosen-at-run-time", "optimizer class chosen at run time", Level.WARNING, __doc__
+)

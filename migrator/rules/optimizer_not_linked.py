@@ -19,8 +19,8 @@ or switch to TE FusedAdam with `master_weights=True` by hand.
 from __future__ import annotations
 
 from migrator.core.findings import Level
-
 from migrator.rules import python_rule
 
-
-optimizer_not_linked = python_rule("MIG106", "optimizer-not-linked", "optimizer and model storage dtype are not both visible here", Level.INFO, __doc__)
+optimizer_not_linked = python_rule(
+    "MIG106", "optimizer-not-linked", "optimizer and model storage dtype are not both visible here", Level.INFO, __doc__
+)

@@ -19,8 +19,8 @@ Use instead: `migrate llama.yaml`, then drop the override or set it to `float32`
 from __future__ import annotations
 
 from migrator.core.findings import Level
-
 from migrator.rules import python_rule
 
-
-partial_config_override = python_rule("MIG109", "partial-config-override", "Python override sets half of a precision decision", Level.WARNING, __doc__)
+partial_config_override = python_rule(
+    "MIG109", "partial-config-override", "Python override sets half of a precision decision", Level.WARNING, __doc__
+)

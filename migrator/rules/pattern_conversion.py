@@ -25,14 +25,16 @@ optimizer:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.core.classify import Kind, storage_key
-from migrator.rules import Context, rule
 from migrator.core.findings import Finding, Level
+from migrator.rules import Context, rule
 
 
-@rule("MIG006", "pattern-conversion", "config converted to the other recommended pattern (--convert)", Level.FIX, __doc__)
+@rule(
+    "MIG006", "pattern-conversion", "config converted to the other recommended pattern (--convert)", Level.FIX, __doc__
+)
 def pattern_conversion(ctx: Context) -> Iterator[Finding]:
     kind = ctx.classification.kind
     if kind not in (Kind.ON_PATTERN, Kind.INCOMPLETE_TE) or not ctx.switches_optimizer_class:

@@ -17,12 +17,12 @@ Use instead: `migrate --pattern fp32`.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.core.classify import Kind
+from migrator.core.findings import Finding, Level
 from migrator.core.recipes import Family
 from migrator.rules import Context, rule
-from migrator.core.findings import Finding, Level
 
 
 @rule("MIG103", "te-not-expressible", "pattern te cannot be written in YAML for this recipe", Level.WARNING, __doc__)

@@ -16,11 +16,11 @@ Use instead: `migrate --pattern fp32`, or `--pattern te --force` after checking 
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.core.automodel import as_number
-from migrator.rules import Context, rule
 from migrator.core.findings import Finding, Level
+from migrator.rules import Context, rule
 
 
 @rule("MIG102", "te-tensor-parallel", "TE FusedAdam with tp_size > 1 keeps unsharded state", Level.WARNING, __doc__)
@@ -30,5 +30,7 @@ def te_tensor_parallel(ctx: Context) -> Iterator[Finding]:
     distributed = ctx.data.get("distributed")
     tp_size = as_number(distributed.get("tp_size")) if isinstance(distributed, dict) else None
     if tp_size is not None and tp_size > 1:
-        message = "tp_size > 1: TE FusedAdam state is not sharded by TP; left unchanged (use --pattern fp32, or --force)"
+        message = (
+            "tp_size > 1: TE FusedAdam state is not sharded by TP; left unchanged (use --pattern fp32, or --force)"
+        )
         yield te_tensor_parallel.finding(message, ("distributed", "tp_size"), blocks=True)

@@ -26,18 +26,26 @@ model:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.core.classify import Kind, storage_key
-from migrator.rules import Context, rule
 from migrator.core.findings import Finding, Level
+from migrator.rules import Context, rule
 
 
-@rule("MIG001", "torch-adam-bf16-state", "torch Adam/AdamW with bf16 parameters keeps its state in bf16", Level.FIX, __doc__)
+@rule(
+    "MIG001",
+    "torch-adam-bf16-state",
+    "torch Adam/AdamW with bf16 parameters keeps its state in bf16",
+    Level.FIX,
+    __doc__,
+)
 def torch_adam_bf16_state(ctx: Context) -> Iterator[Finding]:
     if ctx.classification.kind is not Kind.RISKY:
         return
     changes = ctx.pattern.storage_changes(ctx.model, storage_key(ctx.model), "model" in ctx.data)
     if ctx.switches_optimizer_class:
         changes = ctx.pattern.switch_changes(ctx.optimizer) + changes
-    yield torch_adam_bf16_state.finding(f"{ctx.classification.reason}; moved to pattern `{ctx.target}`", ("optimizer", "_target_"), changes)
+    yield torch_adam_bf16_state.finding(
+        f"{ctx.classification.reason}; moved to pattern `{ctx.target}`", ("optimizer", "_target_"), changes
+    )

@@ -17,8 +17,8 @@ Use instead: put `mp_policy=MixedPrecisionPolicy(...)` into `shard_kwargs` where
 from __future__ import annotations
 
 from migrator.core.findings import Level
-
 from migrator.rules import python_rule
 
-
-unknown_keyword_arguments = python_rule("MIG108", "unknown-keyword-arguments", "call with **kwargs: its arguments cannot be checked", Level.WARNING, __doc__)
+unknown_keyword_arguments = python_rule(
+    "MIG108", "unknown-keyword-arguments", "call with **kwargs: its arguments cannot be checked", Level.WARNING, __doc__
+)

@@ -17,14 +17,20 @@ Use instead: `--pattern fp32` (keeps torch AdamW), or remove `amsgrad` by hand f
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator import patterns
-from migrator.rules import Context, rule
 from migrator.core.findings import Finding, Level
+from migrator.rules import Context, rule
 
 
-@rule("MIG101", "unmigratable-optimizer-argument", "optimizer setting the new class cannot reproduce", Level.ERROR, __doc__)
+@rule(
+    "MIG101",
+    "unmigratable-optimizer-argument",
+    "optimizer setting the new class cannot reproduce",
+    Level.ERROR,
+    __doc__,
+)
 def unmigratable_optimizer_argument(ctx: Context) -> Iterator[Finding]:
     if not ctx.switches_optimizer_class:
         return

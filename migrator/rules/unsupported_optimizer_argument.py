@@ -18,17 +18,21 @@ Use instead (`--pattern te`): the same block without `foreach`.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from migrator.core.changes import Delete
-from migrator.rules import Context, rule
 from migrator.core.findings import Finding, Level
+from migrator.rules import Context, rule
 
 
-@rule("MIG003", "unsupported-optimizer-argument", "argument the new optimizer class rejects, removed", Level.FIX, __doc__)
+@rule(
+    "MIG003", "unsupported-optimizer-argument", "argument the new optimizer class rejects, removed", Level.FIX, __doc__
+)
 def unsupported_optimizer_argument(ctx: Context) -> Iterator[Finding]:
     if not ctx.switches_optimizer_class:
         return
     for key in ctx.pattern.rejected_arguments(ctx.optimizer):
         path = ("optimizer", key)
-        yield unsupported_optimizer_argument.finding(f"removed `{key}`: {ctx.pattern.optimizer_name} does not accept it", path, [Delete(path)])
+        yield unsupported_optimizer_argument.finding(
+            f"removed `{key}`: {ctx.pattern.optimizer_name} does not accept it", path, [Delete(path)]
+        )

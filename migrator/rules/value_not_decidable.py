@@ -19,8 +19,12 @@ Use instead: write the dtype where the model is loaded (`torch_dtype=torch.float
 from __future__ import annotations
 
 from migrator.core.findings import Level
-
 from migrator.rules import python_rule
 
-
-value_not_decidable = python_rule("MIG105", "value-not-decidable", "a value the decision needs comes from a variable or expression", Level.WARNING, __doc__)
+value_not_decidable = python_rule(
+    "MIG105",
+    "value-not-decidable",
+    "a value the decision needs comes from a variable or expression",
+    Level.WARNING,
+    __doc__,
+)

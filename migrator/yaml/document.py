@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -120,7 +121,12 @@ class YamlDocument:
             indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
             if "\t" in indent or line_text[mark.column : mark.column + 1] == "\t":
                 column = line_text.index("\t") + 1
-                return YamlError("tab character in the indentation", mark.line + 1, column, "YAML indents with spaces only: replace the tab with spaces")
+                return YamlError(
+                    "tab character in the indentation",
+                    mark.line + 1,
+                    column,
+                    "YAML indents with spaces only: replace the tab with spaces",
+                )
         return _mark_error(exc, "fix the YAML syntax at that position")
 
     # -- positions -------------------------------------------------------------------------
@@ -309,6 +315,6 @@ class YamlDocument:
 def load_data(text: str) -> Any:
     """The data only, as AutoModel's loader builds it: for re-reading text this tool wrote itself."""
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader (CSafeLoader or SafeLoader)
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise _mark_error(exc, "the edited text no longer parses") from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import yaml
 
@@ -13,7 +13,15 @@ from migrator.core import suppressions
 from migrator.core.changes import KeyPath
 from migrator.core.classify import Classification, Kind, RecipeShapeError, classify
 from migrator.core.findings import Finding
-from migrator.core.outcome import BLOCKED_BY_WARNING, SKIP_REASONS, SUPPRESSED_BLOCKER, LocatedFinding, Outcome, Problem, Status
+from migrator.core.outcome import (
+    BLOCKED_BY_WARNING,
+    SKIP_REASONS,
+    SUPPRESSED_BLOCKER,
+    LocatedFinding,
+    Outcome,
+    Problem,
+    Status,
+)
 from migrator.core.plan import Plan, Verdict, verdict
 from migrator.core.settings import Options
 from migrator.rules import make_plan
@@ -37,7 +45,9 @@ def migrate_yaml(text: str, options: Options, directives: suppressions.Directive
         doc = YamlDocument(text)
     except YamlError as exc:
         if not _RECIPE_SECTION_LINE.search(text):
-            return _not_recipe(f"no top-level `model`/`optimizer` section, and not loadable by yaml.safe_load: {exc.message}")
+            return _not_recipe(
+                f"no top-level `model`/`optimizer` section, and not loadable by yaml.safe_load: {exc.message}"
+            )
         return Outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
     if doc.root is None:
         return _not_recipe("empty: no YAML content (blank or only comments)")
@@ -85,7 +95,9 @@ def _apply_plan(
     """`full` holds every finding (a suppressed blocker still blocks), `plan` only the unsuppressed ones."""
 
     def outcome(status: Status, **kwargs: object) -> Outcome:
-        return Outcome(status, classification, plan.target, _locate(doc, plan.findings), suppressed=suppressed, **kwargs)  # type: ignore[arg-type]
+        return Outcome(
+            status, classification, plan.target, _locate(doc, plan.findings), suppressed=suppressed, **kwargs
+        )  # type: ignore[arg-type]
 
     decision, blocker = verdict(full, plan)
     if decision is Verdict.HELD:
@@ -110,7 +122,9 @@ def _apply_plan(
     if missed:
         line, column = doc.line_of(missed[0].key_path)
         message = f"the result would not follow pattern {plan.target}: {missed[0].message}"
-        return outcome(Status.FAILED, problem=Problem(message, line, column, "fix that key by hand; the file was left untouched"))
+        return outcome(
+            Status.FAILED, problem=Problem(message, line, column, "fix that key by hand; the file was left untouched")
+        )
     return outcome(Status.MIGRATED, new_text=new_text)
 
 
@@ -119,4 +133,8 @@ def _pattern_misses(data: object, target: str | None, suppressed: Iterable[Locat
     if target is None:
         return []
     waived = [path for located in suppressed for path in suppressions.finding_paths(located.finding)]
-    return [miss for miss in schema.violations(data, target) if not any(miss.key_path[: len(path)] == path for path in waived)]
+    return [
+        miss
+        for miss in schema.violations(data, target)
+        if not any(miss.key_path[: len(path)] == path for path in waived)
+    ]

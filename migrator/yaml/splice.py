@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import yaml
 
 from migrator.core.changes import Change, Delete, KeyPath, Set, dotted
-from migrator.yaml.text_edits import TextEdit, apply_edits
 from migrator.yaml.document import Entry, YamlDocument, YamlError
+from migrator.yaml.text_edits import TextEdit, apply_edits
 
 _DEFAULT_INDENT_STEP = 2
 
@@ -96,7 +97,9 @@ class _Splicer:
         line, column = self.doc.line_of(path)
         if node is not None:
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
-        return YamlError(f"cannot edit `{dotted(path)}`: {why}", line, column, "make this change by hand, then run migrate again")
+        return YamlError(
+            f"cannot edit `{dotted(path)}`: {why}", line, column, "make this change by hand, then run migrate again"
+        )
 
     def _check_owned(self, path: KeyPath, entries: list[Entry]) -> None:
         for entry in entries:
@@ -105,7 +108,7 @@ class _Splicer:
                     raise self._refuse(path, "it is part of an anchored block reused by an alias", node)
 
     def add(self, change: Change) -> None:
-        found, parent = self.doc.walk(change.path[:-1])
+        found, _parent = self.doc.walk(change.path[:-1])
         if len(found) < len(change.path) - 1:
             raise self._refuse(change.path, "a parent key is missing")  # Deletes of absent keys never planned
         mapping = found[-1].value if found else self.doc.root
@@ -188,7 +191,11 @@ class _Splicer:
             step = self._nesting_step(path[:-1], entry.key.start_mark.column)
             self._append_lines(end, self._block_lines(value, entry.key.start_mark.column + step, step))
             return
-        text = render_quoted(value, node.style) if isinstance(value, str) and node.style in ("'", '"') else render_flow(value)
+        text = (
+            render_quoted(value, node.style)
+            if isinstance(value, str) and node.style in ("'", '"')
+            else render_flow(value)
+        )
         if start == end:  # empty value right after the colon: `key:` -> `key: value`
             text = " " + text
         self.edits.append(TextEdit(start, end, text))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import bisect
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import yaml
 
-from migrator.yaml.text_edits import TextEdit
 from migrator.yaml.document import YamlDocument, YamlError, load_data
+from migrator.yaml.text_edits import TextEdit
 
 
 class VerificationError(Exception):
@@ -24,7 +25,7 @@ def same_data(left: Any, right: Any) -> bool:
     if isinstance(left, dict):
         return left.keys() == right.keys() and all(same_data(left[key], right[key]) for key in left)
     if isinstance(left, list):
-        return len(left) == len(right) and all(same_data(a, b) for a, b in zip(left, right))
+        return len(left) == len(right) and all(same_data(a, b) for a, b in zip(left, right, strict=False))
     if isinstance(left, float) and left != left:  # NaN
         return right != right
     return bool(left == right)
@@ -84,7 +85,7 @@ def _edited_sections(doc: YamlDocument, edits: Sequence[TextEdit], new_text: str
     if any(not isinstance(key, yaml.ScalarNode) or key.start_mark.column != 0 for key in keys):
         return None
     starts = [doc.line_starts[key.start_mark.line] for key in keys]
-    ends = starts[1:] + [len(doc.text)]
+    ends = [*starts[1:], len(doc.text)]
     ordered = sorted(edits, key=lambda edit: (edit.start, edit.end))
     touched: set[int] = set()
     for edit in ordered:

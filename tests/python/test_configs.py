@@ -50,10 +50,30 @@ def test_transformed(before: str, after: str, pattern: str) -> None:
     ("source", "pattern", "code"),
     [
         pytest.param('args = ["--model.torch_dtype", "bf16"]\n', "fp32", "MIG109", id="cli: only the dtype"),
-        pytest.param('cfg.set_by_dotted("optimizer._target_", "torch.optim.AdamW")\n', "fp32", "MIG109", id="set_by_dotted: only the optimizer"),
-        pytest.param('args = ["--model.torch_dtype", "bf16", "--optimizer._target_", "torch.optim.AdamW"]\n', "te", "MIG109", id="cli: te switch needs keys the CLI cannot remove"),
-        pytest.param('args = ["--model.torch_dtype", dtype, "--optimizer._target_", "torch.optim.AdamW"]\n', "fp32", "MIG105", id="cli: value from a variable"),
-        pytest.param('cfg = {"model": {"torch_dtype": dtype}, "optimizer": {"_target_": "torch.optim.AdamW"}}\n', "fp32", "MIG105", id="dict: dtype from a variable"),
+        pytest.param(
+            'cfg.set_by_dotted("optimizer._target_", "torch.optim.AdamW")\n',
+            "fp32",
+            "MIG109",
+            id="set_by_dotted: only the optimizer",
+        ),
+        pytest.param(
+            'args = ["--model.torch_dtype", "bf16", "--optimizer._target_", "torch.optim.AdamW"]\n',
+            "te",
+            "MIG109",
+            id="cli: te switch needs keys the CLI cannot remove",
+        ),
+        pytest.param(
+            'args = ["--model.torch_dtype", dtype, "--optimizer._target_", "torch.optim.AdamW"]\n',
+            "fp32",
+            "MIG105",
+            id="cli: value from a variable",
+        ),
+        pytest.param(
+            'cfg = {"model": {"torch_dtype": dtype}, "optimizer": {"_target_": "torch.optim.AdamW"}}\n',
+            "fp32",
+            "MIG105",
+            id="dict: dtype from a variable",
+        ),
     ],
 )
 def test_noop_with_finding(source: str, pattern: str, code: str) -> None:
@@ -65,8 +85,13 @@ def test_noop_with_finding(source: str, pattern: str, code: str) -> None:
     [
         pytest.param('state = {"model": model, "optimizer": optimizer}\n', id="checkpoint payload"),
         pytest.param('cfg = {"optimizer": {"_target_": "torch.optim.AdamW"}}\n', id="no model section"),
-        pytest.param('cfg = {"model": {"torch_dtype": "bf16"}, "optimizer": {"_target_": "torch.optim.SGD"}}\n', id="SGD"),
-        pytest.param('cfg = {"model": {"torch_dtype": "bf16"}, "optimizer": {"_target_": "torch.optim.AdamW"}, "peft": {"dim": 8}}\n', id="peft"),
+        pytest.param(
+            'cfg = {"model": {"torch_dtype": "bf16"}, "optimizer": {"_target_": "torch.optim.SGD"}}\n', id="SGD"
+        ),
+        pytest.param(
+            'cfg = {"model": {"torch_dtype": "bf16"}, "optimizer": {"_target_": "torch.optim.AdamW"}, "peft": {"dim": 8}}\n',
+            id="peft",
+        ),
         pytest.param('args = ["--model.torch_dtype=float32"]\n', id="cli: already fp32"),
         pytest.param("text_config.torch_dtype = torch.bfloat16\n", id="HF config attribute, not cfg.model"),
     ],

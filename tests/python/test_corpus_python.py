@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 
 from migrator.core.outcome import Status
-from migrator.core.settings import Options
-from migrator.core.settings import Mode, Settings
+from migrator.core.settings import Mode, Options, Settings
 from migrator.runner import run
 
 CORPUS_PY_FILES = 145
-LAUNCH_WRAPPERS = ("examples/llm_finetune/finetune.py", "examples/llm_pretrain/pretrain.py", "examples/vlm_finetune/finetune.py")
+LAUNCH_WRAPPERS = (
+    "examples/llm_finetune/finetune.py",
+    "examples/llm_pretrain/pretrain.py",
+    "examples/vlm_finetune/finetune.py",
+)
 
 
 @pytest.fixture(scope="module", params=["te", "fp32"])
@@ -32,11 +35,13 @@ def migrated(request: pytest.FixtureRequest, corpus: Path, tmp_path_factory: pyt
 
 
 def test_every_python_file_processed_without_failure(migrated) -> None:
-    pattern, root, results = migrated
+    pattern, _root, results = migrated
     assert len(results) == CORPUS_PY_FILES
     assert [(r.path, r.outcome.problem) for r in results if r.status is Status.FAILED] == []
     changed = [r for r in results if r.status is Status.MIGRATED]
-    print(f"\n[{pattern}] {len(changed)} of {len(results)} files changed; statuses {dict(Counter(r.status.value for r in results))}")
+    print(
+        f"\n[{pattern}] {len(changed)} of {len(results)} files changed; statuses {dict(Counter(r.status.value for r in results))}"
+    )
     for result in changed:
         print(f"  {result.path}: " + "; ".join(f"{f.finding.code} line {f.line}" for f in result.outcome.findings))
     print(f"[{pattern}] findings: {dict(Counter(f.finding.code for r in results for f in r.outcome.findings))}")

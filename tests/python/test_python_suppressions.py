@@ -10,9 +10,8 @@ import pytest
 
 from migrator.cli import main
 from migrator.core.outcome import SUPPRESSED_BLOCKER, Outcome, Status
-from migrator.core.settings import Mode, Settings
+from migrator.core.settings import Mode, Options, Settings
 from migrator.process import process_file
-from migrator.core.settings import Options
 from tests.python.tools import check_noop, check_transformed, codes, run
 
 HEAD = "import torch\nfrom torch.distributed.fsdp import fully_shard\n"
@@ -34,7 +33,14 @@ def _suppressed(outcome: Outcome) -> list[str]:
 
 def test_suppressed_optimizer_stays_while_fully_shard_on_another_line_gets_its_policy() -> None:
     optimizer = OPTIMIZER.replace("\n", "  # migrator: ignore\n")
-    after = WITH_POLICY_IMPORT + "def train(M, p):\n" + LOAD + POLICY + "    fully_shard(model, mp_policy=mp_policy)\n" + optimizer
+    after = (
+        WITH_POLICY_IMPORT
+        + "def train(M, p):\n"
+        + LOAD
+        + POLICY
+        + "    fully_shard(model, mp_policy=mp_policy)\n"
+        + optimizer
+    )
     outcome = check_transformed(_script(optimizer=optimizer), after, pattern="te")
     assert _suppressed(outcome) == ["MIG001"]
     assert codes(outcome) == ["MIG005"]
@@ -42,7 +48,11 @@ def test_suppressed_optimizer_stays_while_fully_shard_on_another_line_gets_its_p
 
 def test_ignore_with_a_code_on_fully_shard_leaves_that_call_only() -> None:
     shards = "    for layer in model.layers:\n        fully_shard(layer)  # migrator: ignore[MIG005]\n" + SHARD
-    after_shards = "    for layer in model.layers:\n        fully_shard(layer)  # migrator: ignore[MIG005]\n" + POLICY + "    fully_shard(model, mp_policy=mp_policy)\n"
+    after_shards = (
+        "    for layer in model.layers:\n        fully_shard(layer)  # migrator: ignore[MIG005]\n"
+        + POLICY
+        + "    fully_shard(model, mp_policy=mp_policy)\n"
+    )
     on_fp32 = LOAD.replace("bfloat16", "float32")  # already on pattern fp32: only the policies are due
     after = WITH_POLICY_IMPORT + "def train(M, p):\n" + on_fp32 + after_shards + OPTIMIZER
     outcome = check_transformed(_script(load=on_fp32, shard=shards), after, pattern="fp32")
@@ -66,9 +76,18 @@ def test_suppressing_one_argument_of_a_class_switch_keeps_the_whole_optimizer() 
 @pytest.mark.parametrize(
     "optimizer",
     [
-        pytest.param("    opt = torch.optim.AdamW(  # migrator: ignore\n        model.parameters(),\n    )\n", id="opening line of the call"),
-        pytest.param("    opt = torch.optim.AdamW(\n        model.parameters(),\n    )  # migrator: ignore\n", id="closing line of the call"),
-        pytest.param("    opt = (  # migrator: ignore\n        torch.optim.AdamW(model.parameters())\n    )\n", id="first line of the statement"),
+        pytest.param(
+            "    opt = torch.optim.AdamW(  # migrator: ignore\n        model.parameters(),\n    )\n",
+            id="opening line of the call",
+        ),
+        pytest.param(
+            "    opt = torch.optim.AdamW(\n        model.parameters(),\n    )  # migrator: ignore\n",
+            id="closing line of the call",
+        ),
+        pytest.param(
+            "    opt = (  # migrator: ignore\n        torch.optim.AdamW(model.parameters())\n    )\n",
+            id="first line of the statement",
+        ),
     ],
 )
 def test_any_line_of_a_multi_line_call(optimizer: str) -> None:
@@ -91,7 +110,9 @@ def test_suppressed_error_holds_the_whole_file_as_it_was() -> None:
 
 
 def test_report_only_finding_is_suppressed() -> None:
-    source = HEAD + "def train(M, p, params):\n" + LOAD + "    opt = torch.optim.AdamW(params)  # migrator: ignore[MIG106]\n"
+    source = (
+        HEAD + "def train(M, p, params):\n" + LOAD + "    opt = torch.optim.AdamW(params)  # migrator: ignore[MIG106]\n"
+    )
     outcome = check_noop(source, pattern="te")
     assert _suppressed(outcome) == ["MIG106"] and codes(outcome) == []
 
@@ -126,7 +147,9 @@ def test_dict_literal_opening_lines(commented: str) -> None:
 
 
 def test_dict_value_line_of_another_key_does_not_suppress() -> None:
-    source = RECIPE.replace('"model": {"torch_dtype": "bf16"},', '"model": {"torch_dtype": "bf16"},  # migrator: ignore')
+    source = RECIPE.replace(
+        '"model": {"torch_dtype": "bf16"},', '"model": {"torch_dtype": "bf16"},  # migrator: ignore'
+    )
     outcome = run(source, pattern="te")  # pattern te keeps a bf16 storage dtype: the model key is not edited
     assert outcome.status is Status.MIGRATED and _suppressed(outcome) == []
 
@@ -139,7 +162,9 @@ def test_override_value_line() -> None:
 
 def test_lines_are_counted_as_python_counts_them() -> None:
     # U+2028 ends a line for YAML, not for Python: the directive is still on the optimizer's line.
-    source = _script(shard="", optimizer="    # a note\u2028 pasted from a doc\n" + OPTIMIZER.replace("\n", "  # migrator: ignore\n"))
+    source = _script(
+        shard="", optimizer="    # a note\u2028 pasted from a doc\n" + OPTIMIZER.replace("\n", "  # migrator: ignore\n")
+    )
     assert _suppressed(check_noop(source, pattern="te")) == ["MIG001"]
 
 
@@ -153,9 +178,14 @@ def test_unknown_code_is_a_notice(tmp_path: Path) -> None:
 
 def test_suppressed_python_finding_in_the_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "train.py").write_text(_script(optimizer=OPTIMIZER.replace("\n", "  # migrator: ignore\n")))
-    assert main(["--check", "--pattern", "te", "--output-format", "json", str(tmp_path)]) == 1  # mp_policy still pending
+    assert (
+        main(["--check", "--pattern", "te", "--output-format", "json", str(tmp_path)]) == 1
+    )  # mp_policy still pending
     (report,) = json.loads(capsys.readouterr().out)["files"]
-    assert [(finding["code"], finding["suppressed"]) for finding in report["findings"]] == [("MIG005", False), ("MIG001", True)]
+    assert [(finding["code"], finding["suppressed"]) for finding in report["findings"]] == [
+        ("MIG005", False),
+        ("MIG001", True),
+    ]
 
 
 def test_unsuppressed_script_migrates_fully() -> None:

@@ -9,7 +9,9 @@ from tests.python.tools import check_noop, check_transformed, codes, run
 
 LOAD = "model = NeMoAutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16)\n"
 TE_ARGS = "adam_w_mode=True, bias_correction=True, master_weights=True, store_param_remainders=True, exp_avg_dtype=torch.float32, exp_avg_sq_dtype=torch.float32"
-TE_IMPORT = "from transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n\n"  # libcst separates imports from code
+TE_IMPORT = (
+    "from transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n\n"  # libcst separates imports from code
+)
 
 
 @pytest.mark.parametrize(
@@ -17,42 +19,69 @@ TE_IMPORT = "from transformer_engine.pytorch.optimizers.fused_adam import FusedA
     [
         pytest.param(
             "import torch\n" + LOAD + "opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.1)\n",
-            "import torch\n" + TE_IMPORT + LOAD + f"opt = FusedAdam(model.parameters(), lr=1e-5, weight_decay=0.1, {TE_ARGS})\n",
+            "import torch\n"
+            + TE_IMPORT
+            + LOAD
+            + f"opt = FusedAdam(model.parameters(), lr=1e-5, weight_decay=0.1, {TE_ARGS})\n",
             id="torch.optim.AdamW attribute",
         ),
         pytest.param(
-            "import torch as th\n" + LOAD.replace("torch.", "th.") + "opt = th.optim.adamw.AdamW(model.parameters(), weight_decay=0.1)\n",
-            "import torch as th\n" + TE_IMPORT + LOAD.replace("torch.", "th.") + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS.replace('torch.', 'th.')})\n",
+            "import torch as th\n"
+            + LOAD.replace("torch.", "th.")
+            + "opt = th.optim.adamw.AdamW(model.parameters(), weight_decay=0.1)\n",
+            "import torch as th\n"
+            + TE_IMPORT
+            + LOAD.replace("torch.", "th.")
+            + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS.replace('torch.', 'th.')})\n",
             id="import torch as th, torch.optim.adamw spelling",
         ),
         pytest.param(
-            "import torch\nfrom torch.optim import AdamW\n" + LOAD + "opt = AdamW(model.parameters(), weight_decay=0.1)\n",
+            "import torch\nfrom torch.optim import AdamW\n"
+            + LOAD
+            + "opt = AdamW(model.parameters(), weight_decay=0.1)\n",
             "import torch\n" + TE_IMPORT + LOAD + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS})\n",
             id="from torch.optim import AdamW, import removed",
         ),
         pytest.param(
-            "import torch\nfrom torch import optim\n" + LOAD + "opt = optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
-            "import torch\n" + TE_IMPORT + LOAD + f"opt = FusedAdam(model.parameters(), lr=1e-3, weight_decay=0.01, {TE_ARGS.replace('adam_w_mode=True', 'adam_w_mode=False')})\n",
+            "import torch\nfrom torch import optim\n"
+            + LOAD
+            + "opt = optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
+            "import torch\n"
+            + TE_IMPORT
+            + LOAD
+            + f"opt = FusedAdam(model.parameters(), lr=1e-3, weight_decay=0.01, {TE_ARGS.replace('adam_w_mode=True', 'adam_w_mode=False')})\n",
             id="Adam with weight decay is L2: adam_w_mode False",
         ),
         pytest.param(
             "import torch\n" + LOAD + "opt = torch.optim.AdamW(model.parameters())\n",
-            "import torch\n" + TE_IMPORT + LOAD + f"opt = FusedAdam(model.parameters(), {TE_ARGS}, weight_decay=0.01)\n",
+            "import torch\n"
+            + TE_IMPORT
+            + LOAD
+            + f"opt = FusedAdam(model.parameters(), {TE_ARGS}, weight_decay=0.01)\n",
             id="AdamW implicit weight decay written out",
         ),
         pytest.param(
-            "import torch\n" + LOAD + "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1, foreach=False, fused=True, amsgrad=False)\n",
+            "import torch\n"
+            + LOAD
+            + "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1, foreach=False, fused=True, amsgrad=False)\n",
             "import torch\n" + TE_IMPORT + LOAD + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS})\n",
             id="rejected arguments dropped",
         ),
         pytest.param(
             "import torch\nmodel = AutoModelForCausalLM.from_config(cfg)\nopt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n",
-            "import torch\n" + TE_IMPORT + f"model = AutoModelForCausalLM.from_config(cfg, torch_dtype=torch.bfloat16)\nopt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS})\n",
+            "import torch\n"
+            + TE_IMPORT
+            + f"model = AutoModelForCausalLM.from_config(cfg, torch_dtype=torch.bfloat16)\nopt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS})\n",
             id="unset dtype written as bfloat16",
         ),
         pytest.param(
-            "import torch\n" + LOAD + "params = list(model.parameters())\nopt = torch.optim.AdamW(params, weight_decay=0.1)\n",
-            "import torch\n" + TE_IMPORT + LOAD + f"params = list(model.parameters())\nopt = FusedAdam(params, weight_decay=0.1, {TE_ARGS})\n",
+            "import torch\n"
+            + LOAD
+            + "params = list(model.parameters())\nopt = torch.optim.AdamW(params, weight_decay=0.1)\n",
+            "import torch\n"
+            + TE_IMPORT
+            + LOAD
+            + f"params = list(model.parameters())\nopt = FusedAdam(params, weight_decay=0.1, {TE_ARGS})\n",
             id="parameters through a variable",
         ),
     ],
@@ -94,13 +123,41 @@ def test_fp32(before: str, after: str) -> None:
     ("source", "pattern"),
     [
         pytest.param("import torch\n" + LOAD + "model.eval()\n", "te", id="inference only"),
-        pytest.param("import torch\n" + LOAD + "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n", "fp32", id="SGD is not the Adam family"),
-        pytest.param("import torch\n" + LOAD.replace("bfloat16", "float32") + "opt = torch.optim.AdamW(model.parameters())\n", "fp32", id="already fp32"),
-        pytest.param("import torch\n" + LOAD.replace("bfloat16", "float32") + "opt = torch.optim.AdamW(model.parameters())\n", "te", id="on pattern fp32 without --convert"),
-        pytest.param("import torch\nlinear = torch.nn.Linear(2, 2)\nopt = torch.optim.AdamW(linear.parameters())\n", "te", id="model not loaded here"),
-        pytest.param("import torch\n" + LOAD + "draft = Draft(model.config)\nopt = torch.optim.AdamW(draft.parameters())\n", "te", id="a new model built from the loaded one's config"),
-        pytest.param("import torch\n" + LOAD + "model = model.to(torch.bfloat16)\nopt = torch.optim.AdamW(model.parameters())\n", "fp32", id="reassigned through a cast: linked, cast reported"),
-        pytest.param("import torch\nmodel = M.from_pretrained(p).to(torch.bfloat16)\nopt = torch.optim.AdamW(model.parameters())\n", "fp32", id="cast after loading"),
+        pytest.param(
+            "import torch\n" + LOAD + "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n",
+            "fp32",
+            id="SGD is not the Adam family",
+        ),
+        pytest.param(
+            "import torch\n" + LOAD.replace("bfloat16", "float32") + "opt = torch.optim.AdamW(model.parameters())\n",
+            "fp32",
+            id="already fp32",
+        ),
+        pytest.param(
+            "import torch\n" + LOAD.replace("bfloat16", "float32") + "opt = torch.optim.AdamW(model.parameters())\n",
+            "te",
+            id="on pattern fp32 without --convert",
+        ),
+        pytest.param(
+            "import torch\nlinear = torch.nn.Linear(2, 2)\nopt = torch.optim.AdamW(linear.parameters())\n",
+            "te",
+            id="model not loaded here",
+        ),
+        pytest.param(
+            "import torch\n" + LOAD + "draft = Draft(model.config)\nopt = torch.optim.AdamW(draft.parameters())\n",
+            "te",
+            id="a new model built from the loaded one's config",
+        ),
+        pytest.param(
+            "import torch\n" + LOAD + "model = model.to(torch.bfloat16)\nopt = torch.optim.AdamW(model.parameters())\n",
+            "fp32",
+            id="reassigned through a cast: linked, cast reported",
+        ),
+        pytest.param(
+            "import torch\nmodel = M.from_pretrained(p).to(torch.bfloat16)\nopt = torch.optim.AdamW(model.parameters())\n",
+            "fp32",
+            id="cast after loading",
+        ),
     ],
 )
 def test_noop(source: str, pattern: str) -> None:
@@ -114,14 +171,29 @@ def test_amsgrad_true_fails_the_file() -> None:
 
 
 def test_incomplete_fused_adam_completed_whatever_the_pattern() -> None:
-    before = "import torch\nfrom transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n" + LOAD + "opt = FusedAdam(model.parameters(), master_weights=False)\n"
-    after = before.replace("master_weights=False)", "master_weights=True, bias_correction=True, store_param_remainders=True, exp_avg_dtype=torch.float32, exp_avg_sq_dtype=torch.float32)")
+    before = (
+        "import torch\nfrom transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n"
+        + LOAD
+        + "opt = FusedAdam(model.parameters(), master_weights=False)\n"
+    )
+    after = before.replace(
+        "master_weights=False)",
+        "master_weights=True, bias_correction=True, store_param_remainders=True, exp_avg_dtype=torch.float32, exp_avg_sq_dtype=torch.float32)",
+    )
     assert codes(check_transformed(before, after, pattern="fp32")) == ["MIG004"]
 
 
 def test_convert_te_to_fp32() -> None:
-    before = "import torch\nfrom transformer_engine.pytorch.optimizers import FusedAdam\n" + LOAD + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS})\n"
-    after = "import torch\n" + LOAD.replace("bfloat16", "float32") + "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n"
+    before = (
+        "import torch\nfrom transformer_engine.pytorch.optimizers import FusedAdam\n"
+        + LOAD
+        + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS})\n"
+    )
+    after = (
+        "import torch\n"
+        + LOAD.replace("bfloat16", "float32")
+        + "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n"
+    )
     check_transformed(before, after, pattern="fp32", convert=True)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from migrator.core.outcome import Outcome, Status
-from migrator.python import migrate_python
 from migrator.core.settings import Options
+from migrator.python import migrate_python
 
 
 def run(source: str, **options: object) -> Outcome:

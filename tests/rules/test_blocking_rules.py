@@ -46,5 +46,7 @@ def test_bagel_cannot_express_te() -> None:
 
 
 def test_bagel_unset_storage_is_already_fp32() -> None:
-    outcome = check_noop("recipe: FinetuneRecipeForMultimodal\nmodel: {}\noptimizer:\n  _target_: torch.optim.AdamW\n", pattern="fp32")
+    outcome = check_noop(
+        "recipe: FinetuneRecipeForMultimodal\nmodel: {}\noptimizer:\n  _target_: torch.optim.AdamW\n", pattern="fp32"
+    )
     assert outcome.status is Status.UNCHANGED

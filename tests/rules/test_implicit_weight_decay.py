@@ -21,7 +21,8 @@ def test_adamw_default_decay_written_out_for_te() -> None:
 def test_noop_for_adam_without_decay() -> None:
     outcome = check_transformed(
         "model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.Adam\n",
-        "model:\n  torch_dtype: bf16\noptimizer:\n  _target_: transformer_engine.pytorch.optimizers.fused_adam.FusedAdam\n" + TE_TAIL,
+        "model:\n  torch_dtype: bf16\noptimizer:\n  _target_: transformer_engine.pytorch.optimizers.fused_adam.FusedAdam\n"
+        + TE_TAIL,
         pattern="te",
     )
     assert "MIG002" not in codes(outcome)

@@ -13,7 +13,15 @@ TE_TAIL = (
 
 @pytest.mark.parametrize(
     "line",
-    ["foreach: false", "foreach: true  # fast", "fused: True", "amsgrad: false", "capturable: false", "differentiable: false", "maximize: false"],
+    [
+        "foreach: false",
+        "foreach: true  # fast",
+        "fused: True",
+        "amsgrad: false",
+        "capturable: false",
+        "differentiable: false",
+        "maximize: false",
+    ],
 )
 def test_rejected_argument_line_removed(line: str) -> None:
     outcome = check_transformed(
@@ -35,7 +43,9 @@ def test_rejected_argument_in_flow_mapping_removed() -> None:
 
 
 def test_noop_for_fp32_pattern_keeps_foreach() -> None:
-    outcome = run("model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.Adam\n  foreach: false\n", pattern="fp32")
+    outcome = run(
+        "model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.Adam\n  foreach: false\n", pattern="fp32"
+    )
     assert outcome.new_text is not None and "foreach: false" in outcome.new_text
     assert "MIG003" not in codes(outcome)
 
