@@ -1,7 +1,7 @@
 """`migrator generate`: a new fine-tuning recipe already on a pattern, or an existing one migrated.
 
 The skeleton is not a second copy of the patterns: it starts as a plain torch AdamW recipe and is put
-on the pattern by the same plan `migrate` runs (rules reading `patterns.py`), then checked against
+on the pattern by the same plan `migrate` runs (rules reading `migrator.patterns`), then checked against
 the pattern's schema. ruamel.yaml writes it, so each recommended key can carry a comment saying why.
 """
 

@@ -1,4 +1,5 @@
-"""The JSON Schema of each pattern, built from `patterns.py` and `recipes.py` (nothing is spelled twice).
+"""The JSON Schema of each pattern, built from `migrator.patterns` (each pattern
+owns its fragment) and `core/recipes.py` (nothing is spelled twice).
 
 `schemas/pattern-<name>.schema.json` are this module's output, committed for editors and other tools;
 a test fails when they differ from `build(name)`. Regenerate them with `python -m migrator.schema`.
@@ -117,7 +118,7 @@ def build(pattern: str) -> Schema:
         "$id": schema_id(pattern),
         "title": f"AutoModel recipe on pattern {pattern}: {patterns.PATTERNS[pattern].title}",
         "description": f"What a NeMo AutoModel training recipe must hold to keep its Adam state precise on pattern `{pattern}`. "
-        "Generated from migrator/patterns.py; sections not named here are not constrained.",
+        "Generated from migrator/patterns/; sections not named here are not constrained.",
         "type": "object",
         "allOf": [_section_shapes(), under("optimizer", rules.optimizer), *rules.rules, *_mp_policy_rules()],
     }

@@ -1,7 +1,7 @@
 """What AutoModel and torch accept and how they name things: dtype spellings, optimizer classes, FSDP2
 entry points, strategies. Facts, not recommendations (those are `migrator.patterns`).
 
-`§N.M` cites `docs/automodel-facts.md`, which gives the AutoModel source paths.
+`facts §N.M` in comments cites that section of `docs/automodel-facts.md`, which gives the AutoModel source paths.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-# §3.2: the torch Adam family AutoModel's own bf16 warning recognises, mapped to the class kind.
+# facts §3.2: the torch Adam family AutoModel's own bf16 warning recognises, mapped to the class kind.
 TORCH_ADAM_TARGETS: Mapping[str, str] = MappingProxyType(
     {
         "torch.optim.Adam": "Adam",
@@ -22,17 +22,17 @@ TORCH_ADAMW = "torch.optim.AdamW"
 TORCH_ADAM = "torch.optim.Adam"
 ADAMW_DEFAULT_WEIGHT_DECAY = 0.01  # torch AdamW's default
 
-# §3.4: Transformer Engine's FusedAdam, by its module path and its package re-export.
+# facts §3.4: Transformer Engine's FusedAdam, by its module path and its package re-export.
 TE_FUSED_ADAM = "transformer_engine.pytorch.optimizers.fused_adam.FusedAdam"
 TE_FUSED_ADAM_TARGETS = frozenset({TE_FUSED_ADAM, "transformer_engine.pytorch.optimizers.FusedAdam"})
 
-# §2.1: dtype_from_str lower-cases its input; these are the spellings it maps per dtype.
+# facts §2.1: dtype_from_str lower-cases its input; these are the spellings it maps per dtype.
 BF16_SPELLINGS = ("bf16", "bfloat16", "torch.bfloat16")
 FP32_SPELLINGS = ("float32", "float", "torch.float32", "torch.float")
 FP16_SPELLINGS = ("float16", "half", "torch.float16", "torch.half")
-AUTO = "auto"  # exact, lower-case only (§2.1)
+AUTO = "auto"  # exact, lower-case only (facts §2.1)
 
-# §4.5, §7: how Python code names the FSDP2 entry points (public and private import paths).
+# facts §4.5, §7: how Python code names the FSDP2 entry points (public and private import paths).
 MIXED_PRECISION_POLICY = "torch.distributed.fsdp.MixedPrecisionPolicy"
 MP_POLICY_CLASSES = frozenset(
     {
@@ -50,11 +50,11 @@ FULLY_SHARD_FUNCTIONS = frozenset(
         "torch.distributed._composable.fsdp.fully_shard",
     }
 )
-# §2.3, §7: the model-loading calls whose storage dtype keyword Python code sets.
+# facts §2.3, §7: the model-loading calls whose storage dtype keyword Python code sets.
 MODEL_LOADERS = ("from_pretrained", "from_config")
 DTYPE_KEYWORDS = ("torch_dtype", "dtype")
 
-# §4.1, §4.6: where `distributed.mp_policy` is accepted.
+# facts §4.1, §4.6: where `distributed.mp_policy` is accepted.
 FSDP2_STRATEGIES = frozenset({"fsdp2"})
 NO_MP_POLICY_STRATEGIES = frozenset({"megatron_fsdp", "megatron-fsdp", "mfsdp", "ddp"})
 FSDP2_LEGACY_TARGETS = frozenset(

@@ -1,4 +1,4 @@
-"""Which code builds the model, and the storage dtype it gives when the config or the call sets none (§2.3).
+"""Which code builds the model, and the storage dtype it gives when the config or the call sets none (facts §2.3).
 
 One table for both front ends: a YAML recipe's `model._target_` and a Python loading call's qualified name
 are looked up the same way. AutoModel applies its own dtype handling only in its `NeMoAutoModel*` entry

@@ -47,12 +47,12 @@ def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
 
 
 def storage_key(model: Mapping[str, Any]) -> str:
-    """`torch_dtype`, or HF v5's `dtype` where a config spells the storage dtype that way (§2.4)."""
+    """`torch_dtype`, or HF v5's `dtype` where a config spells the storage dtype that way (facts §2.4)."""
     return "dtype" if "dtype" in model and "torch_dtype" not in model else "torch_dtype"
 
 
 def storage_kind(model: Mapping[str, Any], family: Family) -> str:
-    """BF16, FP32, FP16 (`automodel`'s dtype kinds) or 'invalid': the storage dtype the recipe will really use (§2.3)."""
+    """BF16, FP32, FP16 (`automodel`'s dtype kinds) or 'invalid': the storage dtype the recipe will really use (facts §2.3)."""
     key = storage_key(model)
     present = key in model
     value = model.get(key)

@@ -1,4 +1,4 @@
-"""Which AutoModel recipe a config runs, and how that recipe treats precision (§1.3, §2.3)."""
+"""Which AutoModel recipe a config runs, and how that recipe treats precision (facts §1.3, §2.3)."""
 
 from __future__ import annotations
 

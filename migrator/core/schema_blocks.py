@@ -60,7 +60,7 @@ ANY_DTYPE = dtype(
 # The predicates below let keywords dispatch on type instead of branching with `anyOf`: fewer branches
 # to evaluate on every file migrate writes, and a failure names one reason instead of a list of branches.
 def recipe_key(name_pattern: str) -> Schema:
-    """The `recipe` key names a class matching the regex: bare or dotted, or as `{_target_: dotted}` (§1.2)."""
+    """The `recipe` key names a class matching the regex: bare or dotted, or as `{_target_: dotted}` (facts §1.2)."""
     name = {
         "type": ["string", "object"],
         "pattern": name_pattern,
@@ -87,7 +87,7 @@ def diffusion_recipe() -> Schema:
 
 
 def fsdp2_distributed() -> Schema:
-    """`distributed` runs FSDP2: strategy fsdp2, or none and no or a legacy FSDP2 `_target_` (§4.1, §4.6)."""
+    """`distributed` runs FSDP2: strategy fsdp2, or none and no or a legacy FSDP2 `_target_` (facts §4.1, §4.6)."""
     by_strategy = {"properties": {"strategy": {"enum": sorted(automodel.FSDP2_STRATEGIES)}}}
     by_default = {"properties": {"_target_": {"enum": [None, *sorted(automodel.FSDP2_LEGACY_TARGETS)]}}}
     no_strategy = {"properties": {"strategy": {"type": "null"}}}

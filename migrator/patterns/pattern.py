@@ -16,7 +16,7 @@ from migrator.core.changes import Change, Set
 
 OPTIMIZER = ("optimizer",)
 
-# §4.3: equal to FSDP2Config's default (§11: the released 0.7.0 differs in two fields), shared by every pattern.
+# facts §4.3: equal to FSDP2Config's default (facts §11: the released 0.7.0 differs in two fields), shared by every pattern.
 MP_POLICY: Mapping[str, Any] = MappingProxyType(
     {
         "_target_": automodel.MIXED_PRECISION_POLICY,

@@ -13,7 +13,7 @@ from migrator.core.changes import Change, Set
 from migrator.core.recipes import Family
 from migrator.patterns.pattern import OPTIMIZER, Pattern, SchemaRules
 
-# §3.4: FusedAdam settings that keep fp32 master weights and fp32 Adam state.
+# facts §3.4: FusedAdam settings that keep fp32 master weights and fp32 Adam state.
 # `adam_w_mode` is derived per optimizer (`adam_w_mode` below).
 SETTINGS: Mapping[str, Any] = MappingProxyType(
     {
@@ -28,7 +28,7 @@ SETTINGS: Mapping[str, Any] = MappingProxyType(
 PRECISION_KEYS = ("master_weights", "exp_avg_dtype", "exp_avg_sq_dtype")
 # TE's own defaults for the state dtypes are fp32, so an absent key is precision-safe.
 STATE_DTYPE_KEYS = ("exp_avg_dtype", "exp_avg_sq_dtype")
-# §3.4: torch keyword arguments FusedAdam rejects (TypeError or RuntimeError).
+# facts §3.4: torch keyword arguments FusedAdam rejects (TypeError or RuntimeError).
 REJECTED_ARGUMENTS = (
     "foreach",
     "fused",
@@ -151,7 +151,7 @@ class TransformerEngine(Pattern):
             "float32 works too; fp16 and misspelled dtypes do not",
         )
         storage = {"title": "bf16 parameter storage", **blocks.under("model", blocks.storage(torch_dtype))}
-        # BAGEL instantiates the optimizer raw: a dtype string reaches TE unconverted and fails TE's check (§3.3).
+        # BAGEL instantiates the optimizer raw: a dtype string reaches TE unconverted and fails TE's check (facts §3.3).
         no_strings = {
             key: blocks.forbidden(
                 f"BAGEL hands `{key}` to TE as a string, which TE rejects; drop it (TE's default is fp32)"
@@ -175,7 +175,7 @@ PATTERN = TransformerEngine(
     optimizer_targets=automodel.TE_FUSED_ADAM_TARGETS,
     optimizer_name="TE FusedAdam",
     needs_model_section=False,
-    state_sharded_by_tp=False,  # FusedAdam allocates exp_avg/exp_avg_sq TP-local (§3.4)
+    state_sharded_by_tp=False,  # FusedAdam allocates exp_avg/exp_avg_sq TP-local (facts §3.4)
     needs_dtype_strings=True,
     explanations=MappingProxyType(
         {
