@@ -280,7 +280,7 @@ def validate_command(paths: tuple[str, ...], pattern: str | None) -> int:
     from migrator import validate
 
     results = validate.run(paths, pattern)
-    sys.stderr.write(validate.render(results))
+    sys.stderr.write(validate.render_report(results))
     return validate.exit_code(results)
 
 

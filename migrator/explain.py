@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrator.core.findings import RULES
+from migrator.rules import RULES
 
 
 class UnknownRule(LookupError):

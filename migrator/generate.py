@@ -164,7 +164,7 @@ def _commented(value: Any, pattern: str, path: str = "", depth: int = 0) -> Any:
     return value
 
 
-def render(data: dict[str, Any], pattern: str, command: str) -> str:
+def commented_yaml(data: dict[str, Any], pattern: str, command: str) -> str:
     document = _commented(data, pattern)
     title = patterns.PATTERNS[pattern].title
     document.yaml_set_start_comment(
@@ -189,7 +189,7 @@ def skeleton(pattern: str, model: str = DEFAULT_MODEL, peft: bool = False) -> st
         + (f" --model {model}" if model != DEFAULT_MODEL else "")
         + (" --peft" if peft else "")
     )
-    return render(recipe_data(pattern, model, peft), pattern, command)
+    return commented_yaml(recipe_data(pattern, model, peft), pattern, command)
 
 
 # -- --from CONFIG -----------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from migrator import python
 from migrator.core import suppressions
-from migrator.core.findings import RULES
 from migrator.core.outcome import SKIP_FILE, FileResult, Outcome, Problem, Status, failed
 from migrator.core.settings import Mode, Options, Settings
 from migrator.files import FileError, decode, read_limited, resolve_inside, write_atomic
+from migrator.rules import RULES
 from migrator.yaml import front_end as yaml_front_end
 
 FrontEnd = Callable[[str, Options, suppressions.Directives], Outcome]

@@ -128,7 +128,7 @@ def _lines(result: Checked) -> list[str]:
     return lines
 
 
-def render(results: Iterable[Checked]) -> str:
+def render_report(results: Iterable[Checked]) -> str:
     results = list(results)
     counts = Counter(result.verdict for result in results)
     lines = [line for result in results for line in _lines(result)]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from migrator.cli import group_main, main
-from migrator.core.findings import RULES
+from migrator.rules import RULES
 from tests.repos import BROKEN, CLEAN, RISKY, RISKY_MIGRATED_FP32, commit_all, git, make_tree
 
 

@@ -101,6 +101,28 @@ def test_deleting_the_last_line_keeps_a_missing_final_newline() -> None:
     )
 
 
+def test_deleting_the_last_line_after_a_blank_line_keeps_a_missing_final_newline() -> None:
+    # The blank line above the deleted last line became the end: the file gained a final newline (found by fuzzing).
+    check_transformed(
+        f"""\
+        model:
+          torch_dtype: bf16
+        optimizer:
+          _target_: {TE}
+          weight_decay: 0.0
+
+          master_weights: true""",
+        """\
+        model:
+          torch_dtype: float32
+        optimizer:
+          _target_: torch.optim.AdamW
+          weight_decay: 0.0""",
+        pattern="fp32",
+        convert=True,
+    )
+
+
 def test_inserted_lines_use_the_files_line_ending_not_a_stray_nel() -> None:
     # The first YAML line break was taken as the file's style, even a NEL (U+0085) inside a value.
     outcome = run(

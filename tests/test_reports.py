@@ -10,10 +10,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from migrator.core.findings import RULES
 from migrator.core.outcome import FileResult
 from migrator.core.settings import Mode, Options, Settings
 from migrator.report import FORMATS, render
+from migrator.rules import RULES
 from migrator.runner import run
 from tests.repos import BROKEN, CLEAN, RISKY, make_tree
 

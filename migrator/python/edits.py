@@ -160,7 +160,7 @@ class EditSet:
     def __bool__(self) -> bool:
         return bool(self.calls or self.dicts or self.replacements or self.inserts)
 
-    def render(self) -> str:
+    def new_text(self) -> str:
         tree = self.doc.tree.visit(_Apply(self))
         tree = AddImportsVisitor(self.doc.context).transform_module(tree)
         tree = RemoveImportsVisitor(self.doc.context).transform_module(tree)

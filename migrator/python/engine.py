@@ -44,7 +44,7 @@ def analyse_text(text: str, options: Options, directives: suppressions.Directive
         return Outcome(
             Status.UNCHANGED if analysis.relevant else Status.NOT_RECIPE, None, None, findings, suppressed=suppressed
         )
-    new_text = analysis.edits.render()
+    new_text = analysis.edits.new_text()
     try:
         compile(new_text, "<migrated>", "exec", dont_inherit=True)
     except SyntaxError as exc:

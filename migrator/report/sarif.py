@@ -16,10 +16,11 @@ from typing import Any
 from urllib.parse import quote
 
 from migrator import __version__
-from migrator.core.findings import RULES, Rule
+from migrator.core.findings import Rule
 from migrator.core.outcome import FileResult
 from migrator.core.settings import Mode
 from migrator.report.records import SARIF_LEVEL, Record, records
+from migrator.rules import RULES
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _ROOT_ID = "%SRCROOT%"

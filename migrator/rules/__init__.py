@@ -19,7 +19,7 @@ from migrator.core.findings import RULES, Finding, Level, Rule, register
 from migrator.core.plan import Plan, planned_target
 from migrator.core.settings import Options
 
-__all__ = ["RULES", "Context", "Finding", "Level", "Options", "Rule", "make_plan", "rule"]
+__all__ = ["RULES", "Context", "make_plan", "python_rule", "rule"]  # RULES: the registry, every rule loaded
 
 
 @dataclass(frozen=True)

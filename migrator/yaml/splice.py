@@ -32,9 +32,10 @@ def splice_with_edits(doc: YamlDocument, changes: Iterable[Change]) -> tuple[str
         splicer.add(change)
     edits = splicer.edits + splicer.flow_deletions()
     text = apply_edits(doc.text, edits)
-    if text.endswith(("\n", "\r")) and not doc.text.endswith(("\n", "\r")):
-        # The deleted last line took the break before it along: keep the file's missing final newline.
-        text = text[:-2] if text.endswith("\r\n") else text[:-1]
+    if not doc.text.endswith(("\n", "\r")):
+        # A deleted last line leaves the break before it (and any blank lines above) last: keep the file's
+        # missing final newline.
+        text = text.rstrip("\r\n")
     return text, edits
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from migrator.cli import main
-from migrator.core.findings import RULES
 from migrator.core.outcome import Status
 from migrator.core.settings import Options
 from migrator.process import front_end
+from migrator.rules import RULES
 from tests.conftest import FIXTURES
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-from migrator.core.findings import RULES
+from migrator.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,3 +33,11 @@ def test_every_rule_is_exercised_by_the_tests() -> None:
     tests = "\n".join(path.read_text() for path in (ROOT / "tests").rglob("test_*.py"))
     for code in RULES:
         assert code in tests, f"{code} has no test"
+
+
+def test_every_rule_is_listed_by_a_fresh_process() -> None:
+    """The registry fills as `migrator.rules` loads: a command that only lists rules must still see all of them."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "migrator", "rules"], capture_output=True, text=True, check=True
+    ).stdout
+    assert [line.split()[0] for line in listed.splitlines()] == sorted(RULES)
