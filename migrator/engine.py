@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -65,11 +66,12 @@ class Outcome:
 _SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)
+DOCUMENT_SUFFIXES = (".md", ".mdx")  # their YAML and Python code blocks
 # A top-level `model:`/`optimizer:` key opening a mapping. Only consulted for files that do not load: a
 # broken recipe is an error to report, a broken mkdocs.yml, Helm template or CloudFormation file is not ours.
 _RECIPE_SECTION_LINE = re.compile(r"""^(["']?)(?:model|optimizer)\1[ \t]*:[ \t]*(?:[{&!#]|\r?$)""", re.MULTILINE)
 # Every suffix `front_end` accepts; discovery searches folders for exactly these.
-SUPPORTED_SUFFIXES = YAML_SUFFIXES + PYTHON_SUFFIXES
+SUPPORTED_SUFFIXES = YAML_SUFFIXES + PYTHON_SUFFIXES + DOCUMENT_SUFFIXES
 SUPPRESSED_BLOCKER = "left unchanged (suppressed)"
 
 
@@ -81,6 +83,10 @@ def front_end(suffix: str) -> Callable[[str, Options], Outcome] | None:
         from migrator.python import migrate_python  # libcst is loaded only when a .py file is seen
 
         return migrate_python
+    if suffix in DOCUMENT_SUFFIXES:
+        from migrator.documents.front_end import migrate_document
+
+        return functools.partial(migrate_document, suffix=suffix)
     return None
 
 

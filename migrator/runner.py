@@ -17,7 +17,7 @@ from typing import Callable, Generator, Iterable, Iterator, Sequence
 
 from migrator import suppressions
 from migrator.discovery import Excluder, discover
-from migrator.engine import PYTHON_SUFFIXES, SUPPORTED_SUFFIXES, Outcome, Problem, Status, front_end
+from migrator.engine import DOCUMENT_SUFFIXES, PYTHON_SUFFIXES, SUPPORTED_SUFFIXES, Outcome, Problem, Status, front_end
 from migrator.files import FileError, decode, forget_resolved_folders, read_limited, resolve_inside, write_atomic
 from migrator.interrupt import StopFlag
 from migrator.rules import RULES
@@ -72,7 +72,7 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         migrate = front_end(path.suffix)
         if migrate is None:
             return failed(shown, f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files")
-        directives = suppressions.parse(source.text, python=path.suffix in PYTHON_SUFFIXES)
+        directives = suppressions.parse(source.text, python=path.suffix in PYTHON_SUFFIXES, document=path.suffix in DOCUMENT_SUFFIXES)
         notices = tuple(Problem(f"unknown rule code `{code}` in a `# migrator: ignore` comment", line, 1, "see `migrator rules`") for line, code in directives.unknown_codes(RULES))
         if directives.skip_file:
             return FileResult(shown, Outcome(Status.SKIPPED, skip_reason=SKIP_FILE), notices=notices)

@@ -1,0 +1,189 @@
+"""A documentation file's text in, its outcome out: every YAML or Python code block is migrated as a snippet.
+
+Each block goes through the existing front end for its language (same classification, rules, in-block
+`# migrator: ignore` comments, splicing and verification). Positions are mapped back to the document, and
+only the content lines of edited blocks are rewritten, each through its own container prefix. A block is
+one config: what happens to the document is the sum of what happened to its blocks (`combine`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+import yaml
+
+from migrator import patterns, suppressions
+from migrator.classify import Classification, Kind
+from migrator.engine import SUPPRESSED_BLOCKER, LocatedFinding, Outcome, Problem, Status, front_end
+from migrator.documents import markdown
+from migrator.documents.blocks import BlockOutcome, combine
+from migrator.rules import RULES, Options
+from migrator.yaml_doc import YamlDocument, YamlError
+
+# The info-string word that names a block's language, and the suffix of the front end that reads it.
+LANGUAGES = {"yaml": ".yaml", "yml": ".yaml", "python": ".py", "py": ".py"}
+# Line breaks as each front end counts lines, so a snippet's (line, column) finds its offset.
+_SNIPPET_BREAKS = {".yaml": re.compile("\r\n|[\r\n\x85\u2028\u2029]"), ".py": re.compile("\r\n|[\r\n]")}
+_DOCUMENT_BREAK = re.compile(r"\r\n|\r|\n")
+FRAGMENT = "MIG110"
+NOT_VERIFIED = "please report this file; it was left untouched"
+
+
+class Snippet:
+    """One block's text with the way back from its positions to the document's."""
+
+    def __init__(self, block: markdown.FencedBlock, suffix: str) -> None:
+        self.block = block
+        self.suffix = suffix
+        self.text = block.text
+        self._line_starts = [0] + [match.end() for match in _SNIPPET_BREAKS[suffix].finditer(self.text)]
+        self._content_starts = []
+        offset = 0
+        for line in block.lines:
+            self._content_starts.append(offset)
+            offset += len(line.content)
+
+    def position(self, line: int, column: int) -> tuple[int, int]:
+        """A 1-based snippet (line, column) as a document (line, column); line 0 (no line) is the opening fence."""
+        if line <= 0:
+            return self.block.opener + 1, 0
+        offset = self._line_starts[min(line, len(self._line_starts)) - 1] + max(column - 1, 0)
+        index = max(i for i, start in enumerate(self._content_starts) if start <= offset or i == 0)
+        content = self.block.lines[index]
+        return content.number + 1, (len(content.prefix) + offset - self._content_starts[index] + 1) if column else 0
+
+    def locate(self, found: Iterable[LocatedFinding]) -> tuple[LocatedFinding, ...]:
+        return tuple(LocatedFinding(located.finding, *self.position(located.line, located.column)) for located in found)
+
+    def problem(self, problem: Problem) -> Problem:
+        line, column = self.position(problem.line, problem.column)
+        return replace(problem, line=line, column=column)
+
+    def lines_for(self, new_text: str) -> str:
+        """The document lines holding `new_text`: unchanged lines byte for byte, new ones behind the block's prefix."""
+        old = [line.content for line in self.block.lines]
+        new = _split(new_text)
+        written = []
+        for tag, old_start, old_end, new_start, new_end in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+            for index in range(new_end - new_start):
+                if tag == "equal":
+                    line = self.block.lines[old_start + index]
+                    written.append(line.prefix + line.content)
+                    continue
+                # A replaced line keeps the prefix of the line it replaces (a blockquote's `>` spacing, say).
+                prefix = self.block.lines[old_start + index].prefix if old_start + index < old_end else self.block.indent
+                content = new[new_start + index]
+                written.append((prefix if content.strip("\r\n") else prefix.rstrip(" \t")) + content)
+        return "".join(written)
+
+
+def _split(text: str) -> list[str]:
+    return [line for _, line in markdown.split_lines(text)]
+
+
+def migrate_document(text: str, options: Options, suffix: str) -> Outcome:
+    blocks = [
+        Snippet(block, LANGUAGES[block.language])
+        for block in markdown.fenced_blocks(text, mdx=suffix == ".mdx")
+        if block.language in LANGUAGES and block.lines
+    ]
+    outcomes = [_migrate_block(snippet, options, _ignore_before(text, snippet.block)) for snippet in blocks]
+    combined = combine(outcomes)
+    edited = [(snippet, result.outcome.new_text) for snippet, result in zip(blocks, outcomes) if result.outcome.new_text is not None]
+    if combined.status is not Status.MIGRATED or not edited:
+        return combined
+    new_text = _splice(text, edited)
+    problem = _unverified(new_text, edited, suffix)
+    if problem is not None:
+        return replace(combined, status=Status.FAILED, problem=problem)
+    return replace(combined, new_text=new_text)
+
+
+def _ignore_before(text: str, block: markdown.FencedBlock) -> tuple[bool, frozenset[str] | None]:
+    """The `<!-- migrator: ignore[...] -->` on the line right above the opening fence, if any."""
+    if block.opener == 0:
+        return False, None
+    lines = markdown.split_lines(text)
+    return suppressions.document_ignore(lines[block.opener - 1][1])
+
+
+def _migrate_block(snippet: Snippet, options: Options, ignore: tuple[bool, frozenset[str] | None]) -> BlockOutcome:
+    migrate = front_end(snippet.suffix)
+    assert migrate is not None
+    outcome = migrate(snippet.text, options)
+    if outcome.status is Status.SKIPPED and outcome.classification is not None and outcome.classification.kind is Kind.NOT_APPLICABLE:
+        fragment = _fragment(snippet)
+        if fragment is not None:
+            reason = f"recipe fragment at line {fragment.line}: {fragment.finding.message}"
+            classification = Classification(Kind.NOT_APPLICABLE, reason, outcome.classification.family)
+            return BlockOutcome(Outcome(Status.SKIPPED, classification, findings=(fragment,), skip_reason="fragment"), fragment=True)
+        if _incomplete(snippet):
+            return BlockOutcome(Outcome(Status.NOT_RECIPE, outcome.classification))
+    findings, suppressed = snippet.locate(outcome.findings), snippet.locate(outcome.suppressed)
+    problem = snippet.problem(outcome.problem) if outcome.problem is not None else None
+    ignored, codes = ignore
+    if ignored and any(codes is None or located.finding.code in codes for located in findings):
+        # A block is one config: its comment leaves the whole block as written, findings reported as suppressed.
+        return BlockOutcome(Outcome(Status.SKIPPED, outcome.classification, outcome.target, suppressed=findings + suppressed, skip_reason=SUPPRESSED_BLOCKER))
+    return BlockOutcome(replace(outcome, findings=findings, suppressed=suppressed, problem=problem))
+
+
+def _yaml_data(snippet: Snippet) -> tuple[YamlDocument, object] | None:
+    if snippet.suffix != ".yaml":
+        return None
+    try:
+        doc = YamlDocument(snippet.text)
+    except YamlError:
+        return None
+    return doc, doc.data
+
+
+def _fragment(snippet: Snippet) -> LocatedFinding | None:
+    """A torch Adam optimizer without a model section: whether its state is bf16 is not in the block."""
+    loaded = _yaml_data(snippet)
+    if loaded is None:
+        return None
+    doc, data = loaded
+    if not isinstance(data, dict) or isinstance(data.get("model"), dict) or not isinstance(data.get("optimizer"), dict):
+        return None
+    target = data["optimizer"].get("_target_")
+    if target not in patterns.TORCH_ADAM_TARGETS:
+        return None
+    message = f"{target} without a model section: its Adam state is bf16 unless the recipe it goes into stores float32"
+    finding = RULES[FRAGMENT].finding(message, ("optimizer",))
+    return LocatedFinding(finding, *snippet.position(*doc.line_of(("optimizer",))))
+
+
+def _incomplete(snippet: Snippet) -> bool:
+    """A block that shows a section on its own (a model without optimizer, an optimizer without `_target_`)."""
+    loaded = _yaml_data(snippet)
+    if loaded is None:
+        return False
+    data = loaded[1]
+    optimizer = data.get("optimizer") if isinstance(data, dict) else None
+    return not isinstance(optimizer, dict) or "_target_" not in optimizer
+
+
+def _splice(text: str, edited: list[tuple[Snippet, str]]) -> str:
+    pieces, cursor = [], 0
+    for snippet, new_text in sorted(edited, key=lambda item: item[0].block.opener):
+        first, last = snippet.block.lines[0], snippet.block.lines[-1]
+        pieces += [text[cursor : first.start], snippet.lines_for(new_text)]
+        cursor = last.start + len(last.prefix) + len(last.content)
+    return "".join(pieces + [text[cursor:]])
+
+
+def _unverified(new_text: str, edited: list[tuple[Snippet, str]], suffix: str) -> Problem | None:
+    """Read the written document back: the same blocks, the edited ones holding exactly the engine's text."""
+    wanted = {snippet.block.opener: new for snippet, new in edited}
+    found = {block.opener: block.text for block in markdown.fenced_blocks(new_text, mdx=suffix == ".mdx")}
+    shift = 0
+    for snippet, new in sorted(edited, key=lambda item: item[0].block.opener):
+        opener = snippet.block.opener + shift
+        if found.get(opener) != wanted[snippet.block.opener]:
+            return Problem("an edited code block does not read back as written", snippet.block.opener + 1, 0, NOT_VERIFIED)
+        shift += len(_split(new)) - len(snippet.block.lines)
+    return None

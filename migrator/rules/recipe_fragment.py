@@ -1,0 +1,34 @@
+"""## What it does
+Reports, without changing anything, a documentation code block that holds a torch Adam optimizer but
+no `model` section: a recipe fragment. Whether it keeps Adam state in bf16 depends on the storage dtype of
+the recipe it is pasted into, which the block does not show.
+
+## Why?
+Readers copy fragments into their own recipes. Other blocks of the same page are not used to decide it:
+pages show alternatives side by side (a full-finetune and a LoRA recipe, two model sizes), so which model
+section a fragment belongs to is a guess. The note points at the block so a human can add the storage
+dtype (`model.torch_dtype: float32`) or move it to pattern `te`.
+
+## Example
+````markdown
+Swap the optimizer:
+```yaml
+optimizer:
+  _target_: torch.optim.AdamW
+  lr: 1.0e-5
+```
+````
+Use instead: show the model section too (with `torch_dtype: float32`), or the TE FusedAdam optimizer of
+pattern `te`; then `migrate` can check the block.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from migrator.rules import Context, Finding, Level, register
+
+
+@register("MIG110", "recipe-fragment", "documentation block with a torch Adam optimizer and no model section", Level.INFO, __doc__)
+def check(ctx: Context) -> Iterator[Finding]:
+    return iter(())  # documentation front end only: a fragment never reaches the rules
