@@ -8,6 +8,7 @@ one config: what happens to the document is the sum of what happened to its bloc
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 from dataclasses import dataclass, replace
@@ -29,6 +30,7 @@ LANGUAGES = {"yaml": ".yaml", "yml": ".yaml", "python": ".py", "py": ".py"}
 _SNIPPET_BREAKS = {".yaml": re.compile("\r\n|[\r\n\x85\u2028\u2029]"), ".py": re.compile("\r\n|[\r\n]")}
 _DOCUMENT_BREAK = re.compile(r"\r\n|\r|\n")
 FRAGMENT = "MIG110"
+UNPARSABLE = "does not parse"
 NOT_VERIFIED = "please report this file; it was left untouched"
 
 
@@ -54,6 +56,16 @@ class Snippet:
         index = max(i for i, start in enumerate(self._content_starts) if start <= offset or i == 0)
         content = self.block.lines[index]
         return content.number + 1, (len(content.prefix) + offset - self._content_starts[index] + 1) if column else 0
+
+    def parses(self) -> bool:
+        try:
+            if self.suffix == ".py":
+                ast.parse(self.text)
+            else:
+                YamlDocument(self.text)
+        except (SyntaxError, ValueError, YamlError):
+            return False
+        return True
 
     def locate(self, found: Iterable[LocatedFinding]) -> tuple[LocatedFinding, ...]:
         return tuple(LocatedFinding(located.finding, *self.position(located.line, located.column)) for located in found)
@@ -84,15 +96,26 @@ def _split(text: str) -> list[str]:
     return [line for _, line in markdown.split_lines(text)]
 
 
+def code_blocks(text: str, suffix: str) -> list[Snippet]:
+    """The document's YAML and Python blocks that hold something."""
+    found = markdown.fenced_blocks(text, mdx=suffix == ".mdx")
+    return [Snippet(block, LANGUAGES[block.language]) for block in found if block.language in LANGUAGES and block.lines]
+
+
+def migrate_blocks(text: str, options: Options, suffix: str) -> list[tuple[Snippet, BlockOutcome]]:
+    lines = markdown.split_lines(text)
+
+    def ignore_before(block: markdown.FencedBlock) -> tuple[bool, frozenset[str] | None]:
+        """The `<!-- migrator: ignore[...] -->` on the line right above the opening fence, if any."""
+        return suppressions.document_ignore(lines[block.opener - 1][1]) if block.opener else (False, None)
+
+    return [(snippet, migrate_block(snippet, options, ignore_before(snippet.block))) for snippet in code_blocks(text, suffix)]
+
+
 def migrate_document(text: str, options: Options, suffix: str) -> Outcome:
-    blocks = [
-        Snippet(block, LANGUAGES[block.language])
-        for block in markdown.fenced_blocks(text, mdx=suffix == ".mdx")
-        if block.language in LANGUAGES and block.lines
-    ]
-    outcomes = [_migrate_block(snippet, options, _ignore_before(text, snippet.block)) for snippet in blocks]
-    combined = combine(outcomes)
-    edited = [(snippet, result.outcome.new_text) for snippet, result in zip(blocks, outcomes) if result.outcome.new_text is not None]
+    results = migrate_blocks(text, options, suffix)
+    combined = combine([result for _, result in results])
+    edited = [(snippet, result.outcome.new_text) for snippet, result in results if result.outcome.new_text is not None]
     if combined.status is not Status.MIGRATED or not edited:
         return combined
     new_text = _splice(text, edited)
@@ -102,15 +125,7 @@ def migrate_document(text: str, options: Options, suffix: str) -> Outcome:
     return replace(combined, new_text=new_text)
 
 
-def _ignore_before(text: str, block: markdown.FencedBlock) -> tuple[bool, frozenset[str] | None]:
-    """The `<!-- migrator: ignore[...] -->` on the line right above the opening fence, if any."""
-    if block.opener == 0:
-        return False, None
-    lines = markdown.split_lines(text)
-    return suppressions.document_ignore(lines[block.opener - 1][1])
-
-
-def _migrate_block(snippet: Snippet, options: Options, ignore: tuple[bool, frozenset[str] | None]) -> BlockOutcome:
+def migrate_block(snippet: Snippet, options: Options, ignore: tuple[bool, frozenset[str] | None]) -> BlockOutcome:
     migrate = front_end(snippet.suffix)
     assert migrate is not None
     outcome = migrate(snippet.text, options)
@@ -124,6 +139,10 @@ def _migrate_block(snippet: Snippet, options: Options, ignore: tuple[bool, froze
             return BlockOutcome(Outcome(Status.NOT_RECIPE, outcome.classification))
     findings, suppressed = snippet.locate(outcome.findings), snippet.locate(outcome.suppressed)
     problem = snippet.problem(outcome.problem) if outcome.problem is not None else None
+    if problem is not None and not snippet.parses():
+        # Pages abbreviate (`...` placeholders, MDX comments inside a block): an illustration, not a broken file.
+        reason = f"the block at line {snippet.block.opener + 1} does not parse ({problem.message} at line {problem.line})"
+        return BlockOutcome(Outcome(Status.SKIPPED, Classification(Kind.NOT_APPLICABLE, reason), skip_reason=UNPARSABLE))
     ignored, codes = ignore
     if ignored and any(codes is None or located.finding.code in codes for located in findings):
         # A block is one config: its comment leaves the whole block as written, findings reported as suppressed.
