@@ -1,4 +1,4 @@
-"""Whole-file golden cases: fixtures/<pattern>/<case>/{input,expected}.{yaml,py} (+ options.json).
+"""Whole-file golden cases: fixtures/<pattern>/<case>/{input,expected}.{yaml,py,md,mdx} (+ options.json).
 
 Set MIGRATOR_UPDATE_FIXTURES=1 to rewrite the expected files, then review them in the diff.
 """
@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from migrator.engine import Status, front_end
+from migrator.documents.front_end import code_blocks
+from migrator.engine import DOCUMENT_SUFFIXES, Status, front_end
 from migrator.files import decode
 from migrator.rules import Options
 from tests.conftest import FIXTURES
 
-INPUTS = sorted([*FIXTURES.glob("*/*/input.yaml"), *FIXTURES.glob("*/*/input.py")])
+SUFFIXES = (".yaml", ".py", ".md", ".mdx")
+INPUTS = sorted(path for suffix in SUFFIXES for path in FIXTURES.glob(f"*/*/input{suffix}"))
 
 
 def _options(case: Path) -> Options:
@@ -38,6 +40,9 @@ def _parses(result: bytes, suffix: str) -> None:
     text = result.decode("utf-8-sig")
     if suffix == ".py":
         compile(text, "expected.py", "exec", dont_inherit=True)
+    elif suffix in DOCUMENT_SUFFIXES:
+        for snippet in code_blocks(text, suffix):
+            _parses(snippet.text.encode(), snippet.suffix)
     else:
         yaml.safe_load(text)
 
@@ -55,6 +60,6 @@ def test_golden(input_path: Path) -> None:
     _parses(result, suffix)
 
 
-@pytest.mark.parametrize("suffix", [".yaml", ".py"])
+@pytest.mark.parametrize("suffix", SUFFIXES)
 def test_every_pattern_has_fixtures(suffix: str) -> None:
     assert {path.parent.parent.name for path in INPUTS if path.suffix == suffix} == {"te", "fp32"}
