@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 from migrator import patterns, schema
 from migrator.classify import ConfigError, Kind, classify
-from migrator.engine import YAML_SUFFIXES, Status, migrate_yaml
+from migrator.engine import DOCUMENT_SUFFIXES, YAML_SUFFIXES, Status, migrate_yaml
 from migrator.files import FileError, read_source
 from migrator.runner import display_path, select_files
 from migrator.settings import Options, Settings
@@ -91,19 +91,23 @@ def fix_hint(text: str, pattern: str) -> str:
 
 def check_file(path: Path, pattern: str | None) -> Checked:
     shown = display_path(path)
-    if not path.name.endswith(YAML_SUFFIXES):
-        return Checked(shown, Verdict.ERROR, note=f"unsupported file type `{path.suffix}` (pass .yaml or .yml files)")
+    if not path.name.endswith(YAML_SUFFIXES + DOCUMENT_SUFFIXES):
+        return Checked(shown, Verdict.ERROR, note=f"unsupported file type `{path.suffix}` (pass .yaml, .yml, .md or .mdx files)")
     try:
         source = read_source(path)
     except FileError as exc:
         return Checked(shown, Verdict.ERROR, note=f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
+    if path.suffix in DOCUMENT_SUFFIXES:
+        from migrator.documents.validate import check_document  # it builds on this module
+
+        return check_document(shown, source.text, path.suffix, pattern)
     return check_text(shown, source.text, pattern)
 
 
 def run(paths: Sequence[str], pattern: str | None) -> list[Checked]:
-    """Every YAML file under the paths, found as `migrate` finds them (git's view inside a work tree)."""
+    """Every YAML file and document under the paths, found as `migrate` finds them (git's view inside a work tree)."""
     results = []
-    for path, problem in select_files(Settings(tuple(paths)), YAML_SUFFIXES):
+    for path, problem in select_files(Settings(tuple(paths)), YAML_SUFFIXES + DOCUMENT_SUFFIXES):
         if problem is not None:
             results.append(Checked(display_path(path), Verdict.ERROR, note=f"{problem.message} ({problem.hint})"))
         else:
