@@ -72,7 +72,8 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         migrate = front_end(path.suffix)
         if migrate is None:
             return failed(shown, f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files")
-        directives = suppressions.parse(source.text, python=path.suffix in PYTHON_SUFFIXES, document=path.suffix in DOCUMENT_SUFFIXES)
+        python, document = path.suffix in PYTHON_SUFFIXES, path.suffix in DOCUMENT_SUFFIXES
+        directives = suppressions.parse(source.text, python=python, document=document)
         notices = tuple(Problem(f"unknown rule code `{code}` in a `# migrator: ignore` comment", line, 1, "see `migrator rules`") for line, code in directives.unknown_codes(RULES))
         if directives.skip_file:
             return FileResult(shown, Outcome(Status.SKIPPED, skip_reason=SKIP_FILE), notices=notices)

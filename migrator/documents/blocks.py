@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from migrator.classify import Classification, Kind
-from migrator.engine import Outcome, Status
+from migrator.engine import LocatedFinding, Outcome, Status
 
 # The block that speaks for the document: a failure first (nothing is written), then an edit, then a block
 # left alone for a reason the user should read, then a recipe already on its pattern.
@@ -27,8 +27,8 @@ def combine(blocks: Sequence[BlockOutcome]) -> Outcome:
     leading = min((block.outcome for block in blocks), key=lambda outcome: _PRECEDENCE.index(outcome.status))
     if leading.status is Status.NOT_RECIPE:
         return Outcome(Status.NOT_RECIPE, NO_RECIPE_BLOCK)
-    findings = sorted((located for block in blocks for located in block.outcome.findings), key=lambda located: (located.line, located.column))
-    suppressed = sorted((located for block in blocks for located in block.outcome.suppressed), key=lambda located: (located.line, located.column))
+    findings = sorted((found for block in blocks for found in block.outcome.findings), key=_position)
+    suppressed = sorted((found for block in blocks for found in block.outcome.suppressed), key=_position)
     return Outcome(
         leading.status,
         leading.classification,
@@ -38,3 +38,7 @@ def combine(blocks: Sequence[BlockOutcome]) -> Outcome:
         skip_reason=leading.skip_reason,
         suppressed=tuple(suppressed),
     )
+
+
+def _position(found: LocatedFinding) -> tuple[int, int]:
+    return found.line, found.column

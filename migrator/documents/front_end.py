@@ -9,12 +9,11 @@ one config: what happens to the document is the sum of what happened to its bloc
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
 import re
-from dataclasses import dataclass, replace
-from typing import Iterable
-
-import yaml
+from dataclasses import replace
+from typing import Any, Iterable
 
 from migrator import patterns, suppressions
 from migrator.classify import Classification, Kind
@@ -28,7 +27,6 @@ from migrator.yaml_doc import YamlDocument, YamlError
 LANGUAGES = {"yaml": ".yaml", "yml": ".yaml", "python": ".py", "py": ".py"}
 # Line breaks as each front end counts lines, so a snippet's (line, column) finds its offset.
 _SNIPPET_BREAKS = {".yaml": re.compile("\r\n|[\r\n\x85\u2028\u2029]"), ".py": re.compile("\r\n|[\r\n]")}
-_DOCUMENT_BREAK = re.compile(r"\r\n|\r|\n")
 FRAGMENT = "MIG110"
 UNPARSABLE = "does not parse"
 NOT_VERIFIED = "please report this file; it was left untouched"
@@ -53,7 +51,7 @@ class Snippet:
         if line <= 0:
             return self.block.opener + 1, 0
         offset = self._line_starts[min(line, len(self._line_starts)) - 1] + max(column - 1, 0)
-        index = max(i for i, start in enumerate(self._content_starts) if start <= offset or i == 0)
+        index = max(bisect.bisect_right(self._content_starts, offset) - 1, 0)
         content = self.block.lines[index]
         return content.number + 1, (len(content.prefix) + offset - self._content_starts[index] + 1) if column else 0
 
@@ -68,7 +66,7 @@ class Snippet:
         return True
 
     def locate(self, found: Iterable[LocatedFinding]) -> tuple[LocatedFinding, ...]:
-        return tuple(LocatedFinding(located.finding, *self.position(located.line, located.column)) for located in found)
+        return tuple(LocatedFinding(found.finding, *self.position(found.line, found.column)) for found in found)
 
     def problem(self, problem: Problem) -> Problem:
         line, column = self.position(problem.line, problem.column)
@@ -79,14 +77,16 @@ class Snippet:
         old = [line.content for line in self.block.lines]
         new = _split(new_text)
         written = []
-        for tag, old_start, old_end, new_start, new_end in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
             for index in range(new_end - new_start):
                 if tag == "equal":
                     line = self.block.lines[old_start + index]
                     written.append(line.prefix + line.content)
                     continue
                 # A replaced line keeps the prefix of the line it replaces (a blockquote's `>` spacing, say).
-                prefix = self.block.lines[old_start + index].prefix if old_start + index < old_end else self.block.indent
+                replaced = old_start + index < old_end
+                prefix = self.block.lines[old_start + index].prefix if replaced else self.block.indent
                 content = new[new_start + index]
                 written.append((prefix if content.strip("\r\n") else prefix.rstrip(" \t")) + content)
         return "".join(written)
@@ -99,7 +99,9 @@ def _split(text: str) -> list[str]:
 def code_blocks(text: str, suffix: str) -> list[Snippet]:
     """The document's YAML and Python blocks that hold something."""
     found = markdown.fenced_blocks(text, mdx=suffix == ".mdx")
-    return [Snippet(block, LANGUAGES[block.language]) for block in found if block.language in LANGUAGES and block.lines]
+    return [
+        Snippet(block, LANGUAGES[block.language]) for block in found if block.language in LANGUAGES and block.lines
+    ]
 
 
 def migrate_blocks(text: str, options: Options, suffix: str) -> list[tuple[Snippet, BlockOutcome]]:
@@ -109,13 +111,14 @@ def migrate_blocks(text: str, options: Options, suffix: str) -> list[tuple[Snipp
         """The `<!-- migrator: ignore[...] -->` on the line right above the opening fence, if any."""
         return suppressions.document_ignore(lines[block.opener - 1][1]) if block.opener else (False, None)
 
-    return [(snippet, migrate_block(snippet, options, ignore_before(snippet.block))) for snippet in code_blocks(text, suffix)]
+    snippets = code_blocks(text, suffix)
+    return [(snippet, migrate_block(snippet, options, ignore_before(snippet.block))) for snippet in snippets]
 
 
 def migrate_document(text: str, options: Options, suffix: str) -> Outcome:
     results = migrate_blocks(text, options, suffix)
     combined = combine([result for _, result in results])
-    edited = [(snippet, result.outcome.new_text) for snippet, result in results if result.outcome.new_text is not None]
+    edited = [(snippet, result.outcome.new_text) for snippet, result in results if result.outcome.new_text]
     if combined.status is not Status.MIGRATED or not edited:
         return combined
     new_text = _splice(text, edited)
@@ -129,61 +132,49 @@ def migrate_block(snippet: Snippet, options: Options, ignore: tuple[bool, frozen
     migrate = front_end(snippet.suffix)
     assert migrate is not None
     outcome = migrate(snippet.text, options)
-    if outcome.status is Status.SKIPPED and outcome.classification is not None and outcome.classification.kind is Kind.NOT_APPLICABLE:
-        fragment = _fragment(snippet)
-        if fragment is not None:
-            reason = f"recipe fragment at line {fragment.line}: {fragment.finding.message}"
-            classification = Classification(Kind.NOT_APPLICABLE, reason, outcome.classification.family)
-            return BlockOutcome(Outcome(Status.SKIPPED, classification, findings=(fragment,), skip_reason="fragment"), fragment=True)
-        if _incomplete(snippet):
-            return BlockOutcome(Outcome(Status.NOT_RECIPE, outcome.classification))
+    classification = outcome.classification
+    if outcome.status is Status.SKIPPED and classification is not None and classification.kind is Kind.NOT_APPLICABLE:
+        partial = _partial(snippet)
+        if isinstance(partial, LocatedFinding):
+            reason = f"recipe fragment at line {partial.line}: {partial.finding.message}"
+            noted = replace(classification, reason=reason)
+            skipped = Outcome(Status.SKIPPED, noted, findings=(partial,), skip_reason="fragment")
+            return BlockOutcome(skipped, fragment=True)
+        if partial:
+            return BlockOutcome(Outcome(Status.NOT_RECIPE, classification))
     findings, suppressed = snippet.locate(outcome.findings), snippet.locate(outcome.suppressed)
     problem = snippet.problem(outcome.problem) if outcome.problem is not None else None
     if problem is not None and not snippet.parses():
         # Pages abbreviate (`...` placeholders, MDX comments inside a block): an illustration, not a broken file.
-        reason = f"the block at line {snippet.block.opener + 1} does not parse ({problem.message} at line {problem.line})"
-        return BlockOutcome(Outcome(Status.SKIPPED, Classification(Kind.NOT_APPLICABLE, reason), skip_reason=UNPARSABLE))
+        opener = snippet.block.opener + 1
+        reason = f"the block at line {opener} does not parse ({problem.message} at line {problem.line})"
+        unparsable = Classification(Kind.NOT_APPLICABLE, reason)
+        return BlockOutcome(Outcome(Status.SKIPPED, unparsable, skip_reason=UNPARSABLE))
     ignored, codes = ignore
     if ignored and any(codes is None or located.finding.code in codes for located in findings):
         # A block is one config: its comment leaves the whole block as written, findings reported as suppressed.
-        return BlockOutcome(Outcome(Status.SKIPPED, outcome.classification, outcome.target, suppressed=findings + suppressed, skip_reason=SUPPRESSED_BLOCKER))
+        everything = findings + suppressed
+        return BlockOutcome(
+            Outcome(Status.SKIPPED, classification, outcome.target, suppressed=everything, skip_reason=SUPPRESSED_BLOCKER)
+        )
     return BlockOutcome(replace(outcome, findings=findings, suppressed=suppressed, problem=problem))
 
 
-def _yaml_data(snippet: Snippet) -> tuple[YamlDocument, object] | None:
+def _partial(snippet: Snippet) -> LocatedFinding | bool:
+    """For a YAML block the engine finds not applicable: a fragment's note, True for a section shown alone."""
     if snippet.suffix != ".yaml":
-        return None
-    try:
-        doc = YamlDocument(snippet.text)
-    except YamlError:
-        return None
-    return doc, doc.data
-
-
-def _fragment(snippet: Snippet) -> LocatedFinding | None:
-    """A torch Adam optimizer without a model section: whether its state is bf16 is not in the block."""
-    loaded = _yaml_data(snippet)
-    if loaded is None:
-        return None
-    doc, data = loaded
-    if not isinstance(data, dict) or isinstance(data.get("model"), dict) or not isinstance(data.get("optimizer"), dict):
-        return None
-    target = data["optimizer"].get("_target_")
-    if target not in patterns.TORCH_ADAM_TARGETS:
-        return None
-    message = f"{target} without a model section: its Adam state is bf16 unless the recipe it goes into stores float32"
-    finding = RULES[FRAGMENT].finding(message, ("optimizer",))
-    return LocatedFinding(finding, *snippet.position(*doc.line_of(("optimizer",))))
-
-
-def _incomplete(snippet: Snippet) -> bool:
-    """A block that shows a section on its own (a model without optimizer, an optimizer without `_target_`)."""
-    loaded = _yaml_data(snippet)
-    if loaded is None:
         return False
-    data = loaded[1]
+    doc = YamlDocument(snippet.text)  # it loaded in the engine
+    data: Any = doc.data
     optimizer = data.get("optimizer") if isinstance(data, dict) else None
-    return not isinstance(optimizer, dict) or "_target_" not in optimizer
+    if not isinstance(optimizer, dict) or "_target_" not in optimizer:
+        return True  # a model without optimizer, an optimizer override without its class
+    target = optimizer["_target_"]
+    if isinstance(data.get("model"), dict) or target not in patterns.TORCH_ADAM_TARGETS:
+        return False
+    message = f"{target} without a model section: its Adam state is bf16 unless the recipe it goes into stores float32"
+    where = snippet.position(*doc.line_of(("optimizer",)))
+    return LocatedFinding(RULES[FRAGMENT].finding(message, ("optimizer",)), *where)
 
 
 def _splice(text: str, edited: list[tuple[Snippet, str]]) -> str:
@@ -197,12 +188,11 @@ def _splice(text: str, edited: list[tuple[Snippet, str]]) -> str:
 
 def _unverified(new_text: str, edited: list[tuple[Snippet, str]], suffix: str) -> Problem | None:
     """Read the written document back: the same blocks, the edited ones holding exactly the engine's text."""
-    wanted = {snippet.block.opener: new for snippet, new in edited}
     found = {block.opener: block.text for block in markdown.fenced_blocks(new_text, mdx=suffix == ".mdx")}
-    shift = 0
+    shift = 0  # lines added above the block
     for snippet, new in sorted(edited, key=lambda item: item[0].block.opener):
-        opener = snippet.block.opener + shift
-        if found.get(opener) != wanted[snippet.block.opener]:
-            return Problem("an edited code block does not read back as written", snippet.block.opener + 1, 0, NOT_VERIFIED)
+        if found.get(snippet.block.opener + shift) != new:
+            message = "an edited code block does not read back as written"
+            return Problem(message, snippet.block.opener + 1, 0, NOT_VERIFIED)
         shift += len(_split(new)) - len(snippet.block.lines)
     return None

@@ -140,17 +140,24 @@ def fenced_blocks(text: str, mdx: bool = False) -> list[FencedBlock]:
         containers += opened
         fence = _OPENING_FENCE.match(line, position)
         indent = _columns(fence["indent"], column) - column if fence else 0
-        if fence is None or (max_indent is not None and indent > max_indent) or (fence["fence"][0] == "`" and "`" in fence["info"]):
+        too_deep = max_indent is not None and indent > max_indent
+        if fence is None or too_deep or (fence["fence"][0] == "`" and "`" in fence["info"]):
             number += 1
             continue
         opener = number
         number, content = _fence_content(lines, number + 1, containers, fence["fence"], indent, max_indent)
-        blocks.append(FencedBlock(fence["info"].strip(), opener, tuple(content), _insertion_prefix(line[: fence.start("fence")])))
+        inserted_prefix = _insertion_prefix(line[: fence.start("fence")])
+        blocks.append(FencedBlock(fence["info"].strip(), opener, tuple(content), inserted_prefix))
     return blocks
 
 
 def _fence_content(
-    lines: list[tuple[int, str]], number: int, containers: list[_Container], fence: str, indent: int, max_indent: int | None
+    lines: list[tuple[int, str]],
+    number: int,
+    containers: list[_Container],
+    fence: str,
+    indent: int,
+    max_indent: int | None,
 ) -> tuple[int, list[Line]]:
     """The content lines from `number` on, and the index of the first line after the block."""
     content = []
@@ -163,7 +170,8 @@ def _fence_content(
         if closing is not None:
             closing_indent = _columns(line[position : closing.start("fence")], column) - column
             found = closing["fence"]
-            if found[0] == fence[0] and len(found) >= len(fence) and (max_indent is None or closing_indent <= max_indent):
+            shallow = max_indent is None or closing_indent <= max_indent
+            if found[0] == fence[0] and len(found) >= len(fence) and shallow:
                 return number + 1, content
         position, _ = _take_indent(line, position, column, indent)
         content.append(Line(number, start, line[:position], line[position:]))

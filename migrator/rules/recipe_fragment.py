@@ -29,6 +29,9 @@ from typing import Iterator
 from migrator.rules import Context, Finding, Level, register
 
 
-@register("MIG110", "recipe-fragment", "documentation block with a torch Adam optimizer and no model section", Level.INFO, __doc__)
+SUMMARY = "documentation block with a torch Adam optimizer and no model section"
+
+
+@register("MIG110", "recipe-fragment", SUMMARY, Level.INFO, __doc__)
 def check(ctx: Context) -> Iterator[Finding]:
     return iter(())  # documentation front end only: a fragment never reaches the rules

@@ -70,7 +70,8 @@ def test_edited_blocks_parse_and_follow_their_pattern(migrated, corpus: Path) ->
             if new.suffix == ".py":
                 ast.parse(new.text)
                 continue
-            assert target is not None and schema.violations(yaml.safe_load(new.text), target) == [], (path, new.block.opener)
+            assert target is not None, (path, new.block.opener)
+            assert schema.violations(yaml.safe_load(new.text), target) == [], (path, new.block.opener)
 
 
 def test_second_run_changes_nothing(migrated) -> None:

@@ -62,7 +62,9 @@ def test_findings_are_at_document_positions_through_list_and_quote_prefixes() ->
 
 
 def test_inserted_lines_keep_the_block_prefix_and_the_document_line_breaks() -> None:
-    source = "- item\r\n\r\n  ```yaml\r\n  model:\r\n    name: x\r\n\r\n  optimizer:\r\n    _target_: torch.optim.AdamW\r\n  ```\r\n"
+    lines = ["- item", "", "  ```yaml", "  model:", "    name: x", "", "  optimizer:", "    _target_: torch.optim.AdamW"]
+    lines.append("  ```")
+    source = "\r\n".join(lines) + "\r\n"
     outcome = migrate_document(source, Options(pattern="fp32"), ".md")
     assert outcome.new_text == source.replace("    name: x\r\n", "    name: x\r\n    torch_dtype: float32\r\n")
 
@@ -111,7 +113,10 @@ def test_a_block_that_cannot_be_migrated_fails_the_document_at_its_line() -> Non
     assert (outcome.problem.line, outcome.problem.column) == (8, 3)
 
 
-@pytest.mark.parametrize("comment", ["<!-- migrator: ignore -->", "<!-- migrator: ignore[MIG001] -->", "{/* migrator: ignore */}"])
+COMMENTS = ["<!-- migrator: ignore -->", "<!-- migrator: ignore[MIG001] -->", "{/* migrator: ignore */}"]
+
+
+@pytest.mark.parametrize("comment", COMMENTS)
 def test_a_comment_before_a_block_leaves_the_whole_block(comment: str) -> None:
     source = f"{comment}\n```yaml\n{RISKY_BLOCK}```\n"
     outcome = migrate_document(source, Options(pattern="te"), ".mdx")
@@ -126,14 +131,18 @@ def test_a_comment_for_other_codes_leaves_the_block_migrated() -> None:
 
 
 def test_a_comment_inside_the_block_works_as_in_a_yaml_file() -> None:
-    outcome = migrate("```yaml\nmodel:  # migrator: ignore\n  torch_dtype: bfloat16\noptimizer:\n  _target_: torch.optim.AdamW\n```\n")
+    outcome = migrate(f"```yaml\n{RISKY_BLOCK.replace('model:', 'model:  # migrator: ignore')}```\n")
     assert outcome.status is Status.UNCHANGED and where(outcome, "MIG001") == []
     assert [(located.finding.code, located.line) for located in outcome.suppressed] == [("MIG001", 5)]
 
 
 @pytest.mark.parametrize(
     ("top", "skipped"),
-    [("<!-- migrator: skip-file -->", True), ("{/* migrator: skip-file */}", True), ("```yaml\n# migrator: skip-file\n```", False)],
+    [
+        ("<!-- migrator: skip-file -->", True),
+        ("{/* migrator: skip-file */}", True),
+        ("```yaml\n# migrator: skip-file\n```", False),  # an example in a page
+    ],
 )
 def test_skip_file_is_a_document_comment(tmp_path: Path, top: str, skipped: bool) -> None:
     path = tmp_path / "page.mdx"
@@ -165,7 +174,9 @@ def _case(tmp_path: Path, suffix: str = ".md") -> Path:
 
 
 @pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github", "markdown"])
-def test_every_report_format_names_document_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str], output_format: str) -> None:
+def test_every_report_format_names_document_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
     _case(tmp_path)
     assert main(["--check", "--pattern", "te", "--no-progress", "--output-format", output_format, str(tmp_path)]) == 1
     captured = capsys.readouterr()
@@ -175,7 +186,9 @@ def test_every_report_format_names_document_lines(tmp_path: Path, capsys: pytest
         json.loads(captured.out)
 
 
-def test_diff_applies_with_git_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diff_applies_with_git_apply(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     page = _case(tmp_path)
     monkeypatch.chdir(tmp_path)
     assert main(["--diff", "--pattern", "te", "page.md"]) == 1

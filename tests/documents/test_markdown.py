@@ -48,7 +48,8 @@ def test_closing_fence_needs_the_same_character_and_at_least_the_length() -> Non
 
 def test_backtick_info_string_may_not_hold_a_backtick() -> None:
     # Not an opener: the later ``` opens an empty block instead.
-    assert [(block.language, block.opener, block.text) for block in fenced_blocks("```yaml `x`\na: 1\n```\n")] == [("", 2, "")]
+    found = fenced_blocks("```yaml `x`\na: 1\n```\n")
+    assert [(block.language, block.opener, block.text) for block in found] == [("", 2, "")]
 
 
 def test_four_spaces_are_indented_code_in_markdown_but_a_fence_in_mdx() -> None:
