@@ -153,10 +153,8 @@ def migrate_block(snippet: Snippet, options: Options, ignore: tuple[bool, frozen
     ignored, codes = ignore
     if ignored and any(codes is None or located.finding.code in codes for located in findings):
         # A block is one config: its comment leaves the whole block as written, findings reported as suppressed.
-        everything = findings + suppressed
-        return BlockOutcome(
-            Outcome(Status.SKIPPED, classification, outcome.target, suppressed=everything, skip_reason=SUPPRESSED_BLOCKER)
-        )
+        left = Outcome(Status.SKIPPED, classification, outcome.target, suppressed=findings + suppressed)
+        return BlockOutcome(replace(left, skip_reason=SUPPRESSED_BLOCKER))
     return BlockOutcome(replace(outcome, findings=findings, suppressed=suppressed, problem=problem))
 
 

@@ -62,8 +62,8 @@ def test_findings_are_at_document_positions_through_list_and_quote_prefixes() ->
 
 
 def test_inserted_lines_keep_the_block_prefix_and_the_document_line_breaks() -> None:
-    lines = ["- item", "", "  ```yaml", "  model:", "    name: x", "", "  optimizer:", "    _target_: torch.optim.AdamW"]
-    lines.append("  ```")
+    lines = ["- item", "", "  ```yaml", "  model:", "    name: x", "", "  optimizer:"]
+    lines += ["    _target_: torch.optim.AdamW", "  ```"]
     source = "\r\n".join(lines) + "\r\n"
     outcome = migrate_document(source, Options(pattern="fp32"), ".md")
     assert outcome.new_text == source.replace("    name: x\r\n", "    name: x\r\n    torch_dtype: float32\r\n")

@@ -1,0 +1,51 @@
+"""Every YAML golden fixture, put in a document inside each kind of container, migrates exactly as the file does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migrator.documents.front_end import code_blocks, migrate_document
+from migrator.engine import Status, migrate_yaml
+from migrator.files import decode
+from tests.test_golden import INPUTS, _options
+
+YAML_INPUTS = [path for path in INPUTS if path.suffix == ".yaml"]
+# (suffix, text before the opening fence on its line, prefix of every content line, fence)
+CONTAINERS = {
+    "top level": (".md", "", "", "```yaml"),
+    "list item": (".md", "1. Step:\n\n   ", "   ", "```yaml"),
+    "nested list": (".md", "- a\n  - b\n\n    ", "    ", "~~~yml"),
+    "blockquote": (".md", "> Note:\n>\n> ", "> ", "````yaml"),
+    "list in quote": (".md", "> 1. x\n>\n>    ", ">    ", "```yaml"),
+    "jsx": (".mdx", "<Tabs>\n  <Tab>\n    ", "    ", '```yaml title="recipe.yaml"'),
+}
+
+
+def _wrap(yaml_text: str, container: str) -> tuple[str, str]:
+    suffix, opener, prefix, fence = CONTAINERS[container]
+    closing = fence.split()[0].rstrip("ymal")
+    body = "".join(prefix + line if line.strip() else prefix.rstrip() + line for line in yaml_text.splitlines(True))
+    return suffix, f"Intro\t text.\n\n{opener}{fence}\n{body}{prefix}{closing}\n\nAfter.\n"
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+@pytest.mark.parametrize("input_path", YAML_INPUTS, ids=[f"{p.parent.parent.name}/{p.parent.name}" for p in YAML_INPUTS])
+def test_a_block_migrates_as_its_file_does(input_path: Path, container: str) -> None:
+    yaml_text = decode(input_path.read_bytes()).text.lstrip("\ufeff")
+    yaml_text += "" if yaml_text.endswith(("\n", "\r")) else "\n"  # a closing fence follows on its own line
+    options = _options(input_path.parent)
+    suffix, document = _wrap(yaml_text, container)
+    alone, inside = migrate_yaml(yaml_text, options), migrate_document(document, options, suffix)
+    if alone.status is Status.MIGRATED:
+        assert inside.status is Status.MIGRATED, inside.problem
+        [block] = code_blocks(inside.new_text, suffix)
+        assert block.text == alone.new_text
+        [original] = code_blocks(document, suffix)
+        assert inside.new_text.startswith(document[: original.block.lines[0].start])
+        assert inside.new_text.endswith(document[document.rindex("\n", 0, -len("\n\nAfter.\n")) :])
+        assert sorted(found.finding.code for found in inside.findings) == sorted(found.finding.code for found in alone.findings)
+        assert migrate_document(inside.new_text, options, suffix).status is not Status.MIGRATED
+    else:
+        assert inside.new_text is None
