@@ -133,15 +133,13 @@ def migrate_block(snippet: Snippet, options: Options, ignore: tuple[bool, frozen
     assert migrate is not None
     outcome = migrate(snippet.text, options)
     classification = outcome.classification
+    fragment = False
     if outcome.status is Status.SKIPPED and classification is not None and classification.kind is Kind.NOT_APPLICABLE:
         partial = _partial(snippet)
-        if isinstance(partial, LocatedFinding):
-            reason = f"recipe fragment at line {partial.line}: {partial.finding.message}"
-            noted = replace(classification, reason=reason)
-            skipped = Outcome(Status.SKIPPED, noted, findings=(partial,), skip_reason="fragment")
-            return BlockOutcome(skipped, fragment=True)
-        if partial:
+        if partial is True:
             return BlockOutcome(Outcome(Status.NOT_RECIPE, classification))
+        if isinstance(partial, LocatedFinding):
+            outcome, fragment = _fragment_outcome(snippet, partial, classification), True
     findings, suppressed = snippet.locate(outcome.findings), snippet.locate(outcome.suppressed)
     problem = snippet.problem(outcome.problem) if outcome.problem is not None else None
     if problem is not None and not snippet.parses():
@@ -153,9 +151,9 @@ def migrate_block(snippet: Snippet, options: Options, ignore: tuple[bool, frozen
     ignored, codes = ignore
     if ignored and any(codes is None or located.finding.code in codes for located in findings):
         # A block is one config: its comment leaves the whole block as written, findings reported as suppressed.
-        left = Outcome(Status.SKIPPED, classification, outcome.target, suppressed=findings + suppressed)
-        return BlockOutcome(replace(left, skip_reason=SUPPRESSED_BLOCKER))
-    return BlockOutcome(replace(outcome, findings=findings, suppressed=suppressed, problem=problem))
+        left = Outcome(Status.SKIPPED, outcome.classification, outcome.target, suppressed=findings + suppressed)
+        return BlockOutcome(replace(left, skip_reason=SUPPRESSED_BLOCKER), fragment)
+    return BlockOutcome(replace(outcome, findings=findings, suppressed=suppressed, problem=problem), fragment)
 
 
 def _partial(snippet: Snippet) -> LocatedFinding | bool:
@@ -171,8 +169,16 @@ def _partial(snippet: Snippet) -> LocatedFinding | bool:
     if isinstance(data.get("model"), dict) or target not in patterns.TORCH_ADAM_TARGETS:
         return False
     message = f"{target} without a model section: its Adam state is bf16 unless the recipe it goes into stores float32"
-    where = snippet.position(*doc.line_of(("optimizer",)))
-    return LocatedFinding(RULES[FRAGMENT].finding(message, ("optimizer",)), *where)
+    return LocatedFinding(RULES[FRAGMENT].finding(message, ("optimizer",)), *doc.line_of(("optimizer",)))
+
+
+def _fragment_outcome(snippet: Snippet, note: LocatedFinding, classification: Classification) -> Outcome:
+    """A fragment's outcome, its note in snippet positions; `# migrator: ignore` on the optimizer line covers it."""
+    line, _ = snippet.position(note.line, note.column)
+    noted = replace(classification, reason=f"recipe fragment at line {line}: {note.finding.message}")
+    if suppressions.parse(snippet.text).covers(FRAGMENT, {note.line}):
+        return Outcome(Status.SKIPPED, noted, suppressed=(note,), skip_reason=SUPPRESSED_BLOCKER)
+    return Outcome(Status.SKIPPED, noted, findings=(note,), skip_reason="fragment")
 
 
 def _splice(text: str, edited: list[tuple[Snippet, str]]) -> str:

@@ -17,6 +17,7 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _QUOTE = re.compile(r" {0,3}>")
 _LIST_MARKER = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)")
 _OPENING_FENCE = re.compile(r"(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\r\n]*)")
+_LANGUAGE = re.compile(r"[\w+-]*")
 _CLOSING_FENCE = re.compile(r"[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?:\r\n|\r|\n)?\Z")
 
 
@@ -37,8 +38,8 @@ class FencedBlock:
 
     @property
     def language(self) -> str:
-        words = self.info.split()
-        return words[0].lower() if words else ""
+        """The info string's leading name: `yaml` in `yaml title="a.yaml"`, `yaml{2-4}` (line highlights), `yaml:a`."""
+        return _LANGUAGE.match(self.info)[0].lower()
 
     @property
     def text(self) -> str:

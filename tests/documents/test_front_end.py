@@ -204,3 +204,20 @@ def test_validate_reports_block_misses_at_document_lines(tmp_path: Path, capsys:
     assert f"{page}:5:3: model.torch_dtype" in capsys.readouterr().err
     page.write_text("# Title\n\n```bash\nls\n```\n")
     assert group_main(["validate", str(page)]) == 0
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "```yaml\noptimizer:  # migrator: ignore[MIG110]\n  _target_: torch.optim.AdamW\n```\n",
+        "<!-- migrator: ignore -->\n```yaml\noptimizer:\n  _target_: torch.optim.AdamW\n```\n",
+    ],
+)
+def test_a_fragment_note_can_be_suppressed(source: str) -> None:
+    outcome = migrate(source)
+    assert outcome.findings == () and [located.finding.code for located in outcome.suppressed] == ["MIG110"]
+
+
+def test_a_directive_shown_in_prose_directs_nothing() -> None:
+    outcome = migrate(f"Write `<!-- migrator: ignore -->` above a block:\n```yaml\n{RISKY_BLOCK}```\n")
+    assert outcome.status is Status.MIGRATED

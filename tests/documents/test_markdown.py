@@ -32,6 +32,11 @@ def test_backtick_and_tilde_fences_with_info_words() -> None:
     ]
 
 
+def test_language_is_the_leading_name_of_the_info_string() -> None:
+    infos = ["yaml", "YML title=x", "yaml{2-4}", "python:train.py", "{.yaml}", ""]
+    assert [FencedBlock(info, 0, (), "").language for info in infos] == ["yaml", "yml", "yaml", "python", "", ""]
+
+
 def test_closing_fence_needs_the_same_character_and_at_least_the_length() -> None:
     [block] = blocks(
         """\
