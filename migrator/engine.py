@@ -66,7 +66,7 @@ class Outcome:
 _SKIP_KINDS = {Kind.NOT_APPLICABLE: "not applicable", Kind.PEFT: "peft"}
 YAML_SUFFIXES = (".yaml", ".yml")
 PYTHON_SUFFIXES = (".py",)
-DOCUMENT_SUFFIXES = (".md", ".mdx")  # their YAML and Python code blocks
+DOCUMENT_SUFFIXES = (".md", ".mdx", ".rst")  # their YAML and Python code blocks
 # A top-level `model:`/`optimizer:` key opening a mapping. Only consulted for files that do not load: a
 # broken recipe is an error to report, a broken mkdocs.yml, Helm template or CloudFormation file is not ours.
 _RECIPE_SECTION_LINE = re.compile(r"""^(["']?)(?:model|optimizer)\1[ \t]*:[ \t]*(?:[{&!#]|\r?$)""", re.MULTILINE)

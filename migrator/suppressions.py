@@ -17,9 +17,9 @@ from migrator.changes import Change, KeyPath
 # A `#` that starts a comment: at the start of a line or after whitespace (not inside `a#b`).
 _DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*migrator:\s*(?P<kind>ignore|skip-file)\b(?:\[(?P<codes>[^\]\r\n]*)\])?", re.MULTILINE)
 # Documentation comments: HTML in Markdown (`<!-- migrator: ignore -->`), JSX in MDX (`{/* migrator: skip-file */}`),
-# starting a line: a page that shows the directive in prose or inline code is not directed by it.
+# reStructuredText (`.. migrator: ignore`), starting a line: a page may show the directives in prose or inline code.
 _DOCUMENT_DIRECTIVE = re.compile(
-    r"^[ \t>]*(?:<!--|\{/\*)\s*migrator:\s*(?P<kind>ignore|skip-file)\b(?:\[(?P<codes>[^\]\r\n]*)\])?", re.MULTILINE
+    r"^[ \t>]*(?:<!--|\{/\*|\.\.)\s*migrator:\s*(?P<kind>ignore|skip-file)\b(?:\[(?P<codes>[^\]\r\n]*)\])?", re.MULTILINE
 )
 # Line breaks as each front end's parser counts them, so line numbers agree with its positions: YAML 1.1
 # also breaks at NEL, LS and PS, which Python keeps inside a line (e.g. in a comment).

@@ -92,7 +92,7 @@ def fix_hint(text: str, pattern: str) -> str:
 def check_file(path: Path, pattern: str | None) -> Checked:
     shown = display_path(path)
     if not path.name.endswith(YAML_SUFFIXES + DOCUMENT_SUFFIXES):
-        note = f"unsupported file type `{path.suffix}` (pass .yaml, .yml, .md or .mdx files)"
+        note = f"unsupported file type `{path.suffix}` (pass .yaml, .yml, .md, .mdx or .rst files)"
         return Checked(shown, Verdict.ERROR, note=note)
     try:
         source = read_source(path)

@@ -1,4 +1,4 @@
-"""Whole-file golden cases: fixtures/<pattern>/<case>/{input,expected}.{yaml,py,md,mdx} (+ options.json).
+"""Whole-file golden cases: fixtures/<pattern>/<case>/{input,expected}.{yaml,py,md,mdx,rst} (+ options.json).
 
 Set MIGRATOR_UPDATE_FIXTURES=1 to rewrite the expected files, then review them in the diff.
 """
@@ -18,7 +18,7 @@ from migrator.files import decode
 from migrator.rules import Options
 from tests.conftest import FIXTURES
 
-SUFFIXES = (".yaml", ".py", ".md", ".mdx")
+SUFFIXES = (".yaml", ".py", ".md", ".mdx", ".rst")
 INPUTS = sorted(path for suffix in SUFFIXES for path in FIXTURES.glob(f"*/*/input{suffix}"))
 
 

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from migrator import patterns, suppressions
 from migrator.classify import Classification, Kind
 from migrator.engine import SUPPRESSED_BLOCKER, LocatedFinding, Outcome, Problem, Status, front_end
-from migrator.documents import markdown
+from migrator.documents import markdown, rst
 from migrator.documents.blocks import BlockOutcome, combine
 from migrator.rules import RULES, Options
 from migrator.yaml_doc import YamlDocument, YamlError
@@ -96,9 +96,16 @@ def _split(text: str) -> list[str]:
     return [line for _, line in markdown.split_lines(text)]
 
 
+def scan(text: str, suffix: str) -> list[markdown.FencedBlock]:
+    """Every code block of a document, whatever its language."""
+    if suffix == ".rst":
+        return rst.code_blocks(text)
+    return markdown.fenced_blocks(text, mdx=suffix == ".mdx")
+
+
 def code_blocks(text: str, suffix: str) -> list[Snippet]:
     """The document's YAML and Python blocks that hold something."""
-    found = markdown.fenced_blocks(text, mdx=suffix == ".mdx")
+    found = scan(text, suffix)
     return [
         Snippet(block, LANGUAGES[block.language]) for block in found if block.language in LANGUAGES and block.lines
     ]
@@ -108,8 +115,9 @@ def migrate_blocks(text: str, options: Options, suffix: str) -> list[tuple[Snipp
     lines = markdown.split_lines(text)
 
     def ignore_before(block: markdown.FencedBlock) -> tuple[bool, frozenset[str] | None]:
-        """The `<!-- migrator: ignore[...] -->` on the line right above the opening fence, if any."""
-        return suppressions.document_ignore(lines[block.opener - 1][1]) if block.opener else (False, None)
+        """The `<!-- migrator: ignore[...] -->` on the last line above the opening fence that is not blank."""
+        above = (line for _, line in reversed(lines[: block.opener]) if line.strip(" \t\r\n>"))
+        return suppressions.document_ignore(next(above, ""))
 
     snippets = code_blocks(text, suffix)
     return [(snippet, migrate_block(snippet, options, ignore_before(snippet.block))) for snippet in snippets]
@@ -192,7 +200,7 @@ def _splice(text: str, edited: list[tuple[Snippet, str]]) -> str:
 
 def _unverified(new_text: str, edited: list[tuple[Snippet, str]], suffix: str) -> Problem | None:
     """Read the written document back: the same blocks, the edited ones holding exactly the engine's text."""
-    found = {block.opener: block.text for block in markdown.fenced_blocks(new_text, mdx=suffix == ".mdx")}
+    found = {block.opener: block.text for block in scan(new_text, suffix)}
     shift = 0  # lines added above the block
     for snippet, new in sorted(edited, key=lambda item: item[0].block.opener):
         if found.get(snippet.block.opener + shift) != new:

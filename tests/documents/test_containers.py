@@ -12,22 +12,22 @@ from migrator.files import decode
 from tests.test_golden import INPUTS, _options
 
 YAML_INPUTS = [path for path in INPUTS if path.suffix == ".yaml"]
-# (suffix, text before the opening fence on its line, prefix of every content line, fence)
+# (suffix, what comes before the content, prefix of every content line, what comes after it)
 CONTAINERS = {
-    "top level": (".md", "", "", "```yaml"),
-    "list item": (".md", "1. Step:\n\n   ", "   ", "```yaml"),
-    "nested list": (".md", "- a\n  - b\n\n    ", "    ", "~~~yml"),
-    "blockquote": (".md", "> Note:\n>\n> ", "> ", "````yaml"),
-    "list in quote": (".md", "> 1. x\n>\n>    ", ">    ", "```yaml"),
-    "jsx": (".mdx", "<Tabs>\n  <Tab>\n    ", "    ", '```yaml title="recipe.yaml"'),
+    "top level": (".md", "```yaml\n", "", "```\n"),
+    "list item": (".md", "1. Step:\n\n   ```yaml\n", "   ", "   ```\n"),
+    "nested list": (".md", "- a\n  - b\n\n    ~~~yml\n", "    ", "    ~~~~\n"),
+    "blockquote": (".md", "> Note:\n>\n> ````yaml\n", "> ", "> ````\n"),
+    "list in quote": (".md", "> 1. x\n>\n>    ```yaml\n", ">    ", ">    ```\n"),
+    "jsx": (".mdx", '<Tabs>\n  <Tab>\n    ```yaml title="recipe.yaml"\n', "    ", "    ```\n  </Tab>\n</Tabs>\n"),
+    "rst directive": (".rst", ".. note::\n\n   .. code-block:: yaml\n      :caption: recipe.yaml\n\n", "      ", ""),
 }
 
 
 def _wrap(yaml_text: str, container: str) -> tuple[str, str]:
-    suffix, opener, prefix, fence = CONTAINERS[container]
-    closing = fence.split()[0].rstrip("ymal")
+    suffix, head, prefix, tail = CONTAINERS[container]
     body = "".join(prefix + line if line.strip() else prefix.rstrip() + line for line in yaml_text.splitlines(True))
-    return suffix, f"Intro\t text.\n\n{opener}{fence}\n{body}{prefix}{closing}\n\nAfter.\n"
+    return suffix, f"Intro\t text.\n\n{head}{body}{tail}\nAfter.\n"
 
 
 @pytest.mark.parametrize("container", CONTAINERS)
@@ -43,8 +43,9 @@ def test_a_block_migrates_as_its_file_does(input_path: Path, container: str) -> 
         [block] = code_blocks(inside.new_text, suffix)
         assert block.text == alone.new_text
         [original] = code_blocks(document, suffix)
-        assert inside.new_text.startswith(document[: original.block.lines[0].start])
-        assert inside.new_text.endswith(document[document.rindex("\n", 0, -len("\n\nAfter.\n")) :])
+        first, last = original.block.lines[0], original.block.lines[-1]
+        assert inside.new_text.startswith(document[: first.start])
+        assert inside.new_text.endswith(document[last.start + len(last.prefix + last.content) :])
         codes = [sorted(found.finding.code for found in outcome.findings) for outcome in (inside, alone)]
         assert codes[0] == codes[1]
         assert migrate_document(inside.new_text, options, suffix).status is not Status.MIGRATED

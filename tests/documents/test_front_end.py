@@ -221,3 +221,13 @@ def test_a_fragment_note_can_be_suppressed(source: str) -> None:
 def test_a_directive_shown_in_prose_directs_nothing() -> None:
     outcome = migrate(f"Write `<!-- migrator: ignore -->` above a block:\n```yaml\n{RISKY_BLOCK}```\n")
     assert outcome.status is Status.MIGRATED
+
+
+def test_rst_comments_suppress_a_directive_and_skip_a_file(tmp_path: Path) -> None:
+    directive = ".. code-block:: yaml\n\n" + "".join(f"   {line}\n" for line in RISKY_BLOCK.splitlines())
+    outcome = migrate_document(f"Title\n=====\n\n.. migrator: ignore\n\n{directive}", Options(), ".rst")
+    assert outcome.status is Status.SKIPPED
+    assert [(found.finding.code, found.line) for found in outcome.suppressed] == [("MIG104", 8), ("MIG001", 11)]
+    path = tmp_path / "page.rst"
+    path.write_text(f".. migrator: skip-file\n\n{directive}")
+    assert process_file(path, Settings((str(tmp_path),), Options())).outcome.skip_reason == "skip-file"

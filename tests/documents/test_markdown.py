@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from migrator.documents import rst
 from migrator.documents.markdown import FencedBlock, fenced_blocks
 
 
@@ -136,3 +137,31 @@ def test_crlf_and_tabs() -> None:
 def test_opener_line_numbers() -> None:
     found = fenced_blocks("a\n\n```yaml\nx: 1\n```\n\n```py\ny = 1\n```\n")
     assert [block.opener for block in found] == [2, 6]
+
+
+def test_rst_directives_with_options_nested_and_trailing_blank_lines() -> None:
+    source = textwrap.dedent(
+        """\
+        .. code-block:: yaml
+           :caption: a.yaml
+
+           a:
+             b: 1
+
+           c: 2
+
+
+        * item
+
+          .. code:: python
+
+                x = 1
+
+        .. code-block:: yaml
+        Not content: the directive has no body.
+        """
+    )
+    first, second = rst.code_blocks(source)
+    assert (first.language, first.opener, first.indent) == ("yaml", 0, "   ")
+    assert contents(first) == [("   ", "a:\n"), ("   ", "  b: 1\n"), ("", "\n"), ("   ", "c: 2\n")]
+    assert (second.language, contents(second), second.indent) == ("python", [(" " * 8, "x = 1\n")], " " * 8)
