@@ -12,7 +12,8 @@ from typing import Any, Callable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migrator.documents.front_end import code_blocks, migrate_document
+from migrator.documents.front_end import code_blocks, migrate_document, scan
+from migrator.documents.markdown import split_lines
 from migrator.engine import Status, migrate_yaml
 from migrator.rules import Options
 from tests.documents.test_containers import CONTAINERS
@@ -73,3 +74,16 @@ def test_pages_change_only_inside_blocks_and_as_the_engine_does(page: tuple[str,
         alone = migrate_yaml(before.text, options)
         assert after.text == (alone.new_text if alone.status is Status.MIGRATED else before.text)
     assert migrate_document(new_text, options, suffix).status is not Status.MIGRATED
+
+
+SCANNER_ALPHABET = st.sampled_from(["`", "```", "~~~", ">", "> ", "-", "1.", " ", "  ", "\t", "\n", "\r\n", "\r", "a", "yaml"])
+
+
+@settings(max_examples=max(EXAMPLES, 200), deadline=None)
+@given(st.lists(SCANNER_ALPHABET, max_size=60).map("".join), st.sampled_from([".md", ".mdx", ".rst"]))
+def test_scanners_split_any_text_into_prefix_and_content_of_its_own_lines(text: str, suffix: str) -> None:
+    lines = dict(split_lines(text))
+    for block in scan(text, suffix):
+        numbers = [line.number for line in block.lines]
+        assert numbers == sorted(set(numbers)) and all(number > block.opener for number in numbers)
+        assert all(lines[line.start] == line.prefix + line.content for line in block.lines)
