@@ -116,8 +116,10 @@ def migrate_blocks(text: str, options: Options, suffix: str) -> list[tuple[Snipp
 
     def ignore_before(block: markdown.FencedBlock) -> tuple[bool, frozenset[str] | None]:
         """The `<!-- migrator: ignore[...] -->` on the last line above the opening fence that is not blank."""
-        above = (line for _, line in reversed(lines[: block.opener]) if line.strip(" \t\r\n>"))
-        return suppressions.document_ignore(next(above, ""))
+        number = block.opener - 1
+        while number >= 0 and not lines[number][1].strip(" \t\r\n>"):
+            number -= 1
+        return suppressions.document_ignore(lines[number][1]) if number >= 0 else (False, None)
 
     snippets = code_blocks(text, suffix)
     return [(snippet, migrate_block(snippet, options, ignore_before(snippet.block))) for snippet in snippets]
