@@ -15,7 +15,7 @@ TAB_STOP = 4
 # CommonMark line endings only: other Unicode breaks (NEL, LS, PS) are characters inside a line.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _QUOTE = re.compile(r" {0,3}>")
-_LIST_MARKER = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)")
+_LIST_MARKER = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?=[ \t\r\n]|$)")
 _OPENING_FENCE = re.compile(r"(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\r\n]*)")
 _LANGUAGE = re.compile(r"[\w+-]*")
 _CLOSING_FENCE = re.compile(r"[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?:\r\n|\r|\n)?\Z")
@@ -123,7 +123,7 @@ def _open_containers(line: str, position: int, column: int) -> tuple[list[_Conta
 
 def _insertion_prefix(prefix: str) -> str:
     """The opener's prefix for lines that follow it: `- ` and `1. ` markers become spaces, `>` stays."""
-    return re.sub(r"(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)", lambda marker: " " * len(marker.group()), prefix)
+    return re.sub(r"(?:[-+*]|\d{1,9}[.)])(?=[ \t\r\n]|$)", lambda marker: " " * len(marker.group()), prefix)
 
 
 def fenced_blocks(text: str, mdx: bool = False) -> list[FencedBlock]:

@@ -165,3 +165,8 @@ def test_rst_directives_with_options_nested_and_trailing_blank_lines() -> None:
     assert (first.language, first.opener, first.indent) == ("yaml", 0, "   ")
     assert contents(first) == [("   ", "a:\n"), ("   ", "  b: 1\n"), ("", "\n"), ("   ", "c: 2\n")]
     assert (second.language, contents(second), second.indent) == ("python", [(" " * 8, "x = 1\n")], " " * 8)
+
+
+def test_an_empty_list_item_in_a_crlf_page_is_a_container() -> None:
+    [block] = fenced_blocks("-\r\n  ```yaml\r\n  a: 1\r\n  ```\r\n")
+    assert contents(block) == [("  ", "a: 1\r\n")]
