@@ -5,6 +5,7 @@ The front ends (`migrator.yaml`, `migrator.python`) turn text into a core `Outco
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import traceback
@@ -13,10 +14,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from migrator import python
+from migrator import documents, python
 from migrator.core import suppressions
 from migrator.core.outcome import SKIP_FILE, FileResult, Outcome, Problem, Status, failed
 from migrator.core.settings import Mode, Options, Settings
+from migrator.documents.front_end import migrate_document
 from migrator.files import FileError, decode, read_limited, resolve_inside, write_atomic
 from migrator.rules import RULES
 from migrator.yaml import front_end as yaml_front_end
@@ -25,6 +27,7 @@ FrontEnd = Callable[[str, Options, suppressions.Directives], Outcome]
 FRONT_ENDS: dict[str, FrontEnd] = {
     **{suffix: yaml_front_end.migrate_yaml for suffix in yaml_front_end.SUFFIXES},
     **{suffix: python.migrate_python for suffix in python.SUFFIXES},
+    **{suffix: functools.partial(migrate_document, suffix=suffix) for suffix in documents.SUFFIXES},
 }
 # Every suffix a front end accepts; discovery searches folders for exactly these.
 SUPPORTED_SUFFIXES = tuple(FRONT_ENDS)
@@ -60,7 +63,7 @@ def display_path(path: Path) -> str:
 def migrate_text(text: str, suffix: str, options: Options) -> tuple[Outcome, tuple[Problem, ...]]:
     """A file's text through its front end, with the notices about its suppression comments."""
     migrate = FRONT_ENDS[suffix]
-    directives = suppressions.parse(text, python=suffix in python.SUFFIXES)
+    directives = suppressions.parse(text, python=suffix in python.SUFFIXES, document=suffix in documents.SUFFIXES)
     notices = tuple(
         Problem(f"unknown rule code `{code}` in a `# migrator: ignore` comment", line, 1, "see `migrator rules`")
         for line, code in directives.unknown_codes(RULES)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from migrator import patterns, schema
+from migrator import documents, patterns, schema
 from migrator.core.classify import Kind, RecipeShapeError, classify
 from migrator.core.outcome import SKIP_REASONS, Status
 from migrator.core.settings import Options, Settings
+from migrator.documents.front_end import code_blocks
 from migrator.files import FileError, read_source
 from migrator.process import display_path
 from migrator.runner import select_files
@@ -96,19 +97,22 @@ def fix_hint(text: str, pattern: str) -> str:
 
 def check_file(path: Path, pattern: str | None) -> Checked:
     shown = display_path(path)
-    if not path.name.endswith(YAML_SUFFIXES):
-        return Checked(shown, Verdict.ERROR, note=f"unsupported file type `{path.suffix}` (pass .yaml or .yml files)")
+    if not path.name.endswith(YAML_SUFFIXES + documents.SUFFIXES):
+        note = f"unsupported file type `{path.suffix}` (pass .yaml, .yml, .md, .mdx or .rst files)"
+        return Checked(shown, Verdict.ERROR, note=note)
     try:
         source = read_source(path)
     except FileError as exc:
         return Checked(shown, Verdict.ERROR, note=f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
+    if path.suffix in documents.SUFFIXES:
+        return check_document(shown, source.text, path.suffix, pattern)
     return check_text(shown, source.text, pattern)
 
 
 def run(paths: Sequence[str], pattern: str | None) -> list[Checked]:
-    """Every YAML file under the paths, found as `migrate` finds them (git's view inside a work tree)."""
+    """Every YAML file and document under the paths, found as `migrate` finds them (git's view inside a work tree)."""
     results = []
-    for path, problem in select_files(Settings(tuple(paths)), YAML_SUFFIXES):
+    for path, problem in select_files(Settings(tuple(paths)), YAML_SUFFIXES + documents.SUFFIXES):
         if problem is not None:
             results.append(Checked(display_path(path), Verdict.ERROR, note=f"{problem.message} ({problem.hint})"))
         else:
@@ -148,3 +152,23 @@ def exit_code(results: Iterable[Checked]) -> int:
     if Verdict.ERROR in verdicts:
         return 2
     return 1 if Verdict.INVALID in verdicts else 0
+
+
+# The block that speaks for the document, as in `migrate`: what needs fixing first.
+_DOCUMENT_PRECEDENCE = (Verdict.INVALID, Verdict.VALID, Verdict.SKIPPED, Verdict.NOT_RECIPE)
+
+
+def check_document(path: str, text: str, suffix: str, pattern: str | None) -> Checked:
+    checked = []
+    for snippet in code_blocks(text, suffix):
+        if snippet.suffix != ".yaml":
+            continue
+        result = check_text(path, snippet.text, pattern)
+        if result.verdict is Verdict.ERROR:  # a block that does not parse is an illustration, as `migrate` has it
+            continue
+        misses = tuple(Miss(*snippet.position(miss.line, miss.column), miss.message) for miss in result.misses)
+        checked.append(replace(result, misses=misses))
+    if not checked:
+        return Checked(path, Verdict.NOT_RECIPE)
+    leading = min(checked, key=lambda result: _DOCUMENT_PRECEDENCE.index(result.verdict))
+    return replace(leading, misses=tuple(miss for result in checked for miss in result.misses))

@@ -1,4 +1,4 @@
-"""Whole-file golden cases: fixtures/<pattern>/<case>/{input,expected}.{yaml,py} (+ options.json).
+"""Whole-file golden cases: fixtures/<pattern>/<case>/{input,expected}.{yaml,py,md,mdx,rst} (+ options.json).
 
 Set MIGRATOR_UPDATE_FIXTURES=1 to rewrite the expected files, then review them in the diff.
 """
@@ -14,11 +14,14 @@ import yaml
 
 from migrator.core.outcome import Status
 from migrator.core.settings import Options
+from migrator.documents import SUFFIXES as DOCUMENT_SUFFIXES
+from migrator.documents.front_end import code_blocks
 from migrator.files import decode
 from migrator.process import front_end
 from tests.conftest import FIXTURES
 
-INPUTS = sorted([*FIXTURES.glob("*/*/input.yaml"), *FIXTURES.glob("*/*/input.py")])
+SUFFIXES = (".yaml", ".py", ".md", ".mdx", ".rst")
+INPUTS = sorted(path for suffix in SUFFIXES for path in FIXTURES.glob(f"*/*/input{suffix}"))
 
 
 def _options(case: Path) -> Options:
@@ -39,6 +42,9 @@ def _parses(result: bytes, suffix: str) -> None:
     text = result.decode("utf-8-sig")
     if suffix == ".py":
         compile(text, "expected.py", "exec", dont_inherit=True)
+    elif suffix in DOCUMENT_SUFFIXES:
+        for snippet in code_blocks(text, suffix):
+            _parses(snippet.text.encode(), snippet.suffix)
     else:
         yaml.safe_load(text)
 
@@ -58,6 +64,6 @@ def test_golden(input_path: Path) -> None:
     _parses(result, suffix)
 
 
-@pytest.mark.parametrize("suffix", [".yaml", ".py"])
+@pytest.mark.parametrize("suffix", SUFFIXES)
 def test_every_pattern_has_fixtures(suffix: str) -> None:
     assert {path.parent.parent.name for path in INPUTS if path.suffix == suffix} == {"te", "fp32"}

@@ -18,6 +18,12 @@ from migrator.core.changes import Change, KeyPath
 _DIRECTIVE = re.compile(
     r"(?:^|(?<=\s))#\s*migrator:\s*(?P<kind>ignore|skip-file)\b(?:\[(?P<codes>[^\]\r\n]*)\])?", re.MULTILINE
 )
+# Documentation comments: HTML in Markdown (`<!-- migrator: ignore -->`), JSX in MDX (`{/* migrator: skip-file */}`),
+# reStructuredText (`.. migrator: ignore`), starting a line: a page may show the directives in prose or inline code.
+_DOCUMENT_DIRECTIVE = re.compile(
+    r"^[ \t>]*(?:<!--|\{/\*|\.\.)\s*migrator:\s*(?P<kind>ignore|skip-file)\b(?:\[(?P<codes>[^\]\r\n]*)\])?",
+    re.MULTILINE,
+)
 # Line breaks as each front end's parser counts them, so line numbers agree with its positions: YAML 1.1
 # also breaks at NEL, LS and PS, which Python keeps inside a line (e.g. in a comment).
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -41,20 +47,34 @@ class Directives:
 NONE = Directives()
 
 
-def parse(text: str, python: bool = False) -> Directives:
+def parse(text: str, python: bool = False, document: bool = False) -> Directives:
+    """A document's `#` directives live in its code blocks, so there only a document comment skips the file."""
     if "migrator:" not in text:  # the common case costs one substring search
         return NONE
     skip_file = False
     ignores = []
-    for match in _DIRECTIVE.finditer(text):
+    matches = [*_DIRECTIVE.finditer(text), *(_DOCUMENT_DIRECTIVE.finditer(text) if document else ())]
+    for match in sorted(matches, key=lambda match: match.start()):
         if match["kind"] == "skip-file":
-            skip_file = True
+            skip_file = skip_file or not document or match.re is _DOCUMENT_DIRECTIVE
             continue
-        line = 1 + len((_PYTHON_LINE_BREAK if python else _LINE_BREAK).findall(text, 0, match.start()))
-        raw = match["codes"]
-        codes = frozenset(code.upper() for code in _CODE_SEPARATOR.split(raw) if code) if raw is not None else None
-        ignores.append((line, codes or None))
+        line = 1 + len((_PYTHON_LINE_BREAK if python or document else _LINE_BREAK).findall(text, 0, match.start()))
+        ignores.append((line, _codes(match)))
     return Directives(skip_file, tuple(ignores))
+
+
+def document_ignore(line: str) -> tuple[bool, frozenset[str] | None]:
+    """Whether a document line holds `<!-- migrator: ignore[...] -->`, and its codes (None: every code)."""
+    match = _DOCUMENT_DIRECTIVE.search(line)
+    if match is None or match["kind"] != "ignore":
+        return False, None
+    return True, _codes(match)
+
+
+def _codes(match: re.Match[str]) -> frozenset[str] | None:
+    raw = match["codes"]
+    codes = frozenset(code.upper() for code in _CODE_SEPARATOR.split(raw) if code) if raw is not None else None
+    return codes or None
 
 
 class Suppressible(Protocol):

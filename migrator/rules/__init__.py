@@ -61,7 +61,7 @@ def rule(
 
 
 def python_rule(code: str, slug: str, summary: str, level: Level, doc: str) -> Rule:
-    """A rule only the Python front end raises (through `Rule.finding`): YAML values are always literal."""
+    """A rule that a front end raises itself (through `Rule.finding`), with nothing to check on recipe data."""
     return register(Rule(code, slug, summary, level, doc.strip()))
 
 
