@@ -160,3 +160,14 @@ def python_literal(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     return repr(value)
+
+
+def python_import(target: str) -> str:
+    module, _, name = target.rpartition(".")
+    return f"from {module} import {name}\n"
+
+
+# The import a switch to te adds (libcst separates imports from the code after them with a blank line).
+TE_IMPORT = python_import(TE_TARGET) + "\n"
+# FusedAdam's other spelling, the package re-export: inputs use it to show a switch keeps any spelling.
+TE_REEXPORT = min(automodel.TE_FUSED_ADAM_TARGETS - {TE_TARGET})

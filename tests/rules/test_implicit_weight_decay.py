@@ -6,12 +6,24 @@ import pytest
 
 from migrator.core import automodel
 from migrator.patterns import te
-from tests.rules.cases import FP32, PYTHON, TE, TE_TARGET, YAML, FrontEnd, check, te_arguments, te_yaml
+from tests.rules.cases import (
+    FP32,
+    PYTHON,
+    TE,
+    TE_IMPORT,
+    TE_REEXPORT,
+    TE_TARGET,
+    YAML,
+    FrontEnd,
+    check,
+    python_import,
+    te_arguments,
+    te_yaml,
+)
 
 TO_TE = ("MIG001", f"moved to pattern `{TE.name}`")
 NO_DISTRIBUTED = ("MIG104", "no distributed section")
 PY_LOAD = "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
-PY_TE_IMPORT = "from transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n\n"
 ADAMW_DECAY = automodel.ADAMW_DEFAULT_WEIGHT_DECAY
 
 
@@ -31,7 +43,7 @@ ADAMW_DECAY = automodel.ADAMW_DEFAULT_WEIGHT_DECAY
             PYTHON,
             "import torch\n" + PY_LOAD + "opt = torch.optim.AdamW(model.parameters())\n",
             "import torch\n"
-            + PY_TE_IMPORT
+            + TE_IMPORT
             + PY_LOAD
             + f"opt = FusedAdam(model.parameters(), {te_arguments()}, weight_decay={ADAMW_DECAY})\n",
             [TO_TE, ("MIG002", f"written out as {ADAMW_DECAY}")],
@@ -57,7 +69,7 @@ def test_adamw_default_decay_written_out_for_te(front: FrontEnd, before: str, af
             PYTHON,
             "import torch\n" + PY_LOAD + "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n",
             "import torch\n"
-            + PY_TE_IMPORT
+            + TE_IMPORT
             + PY_LOAD
             + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {te_arguments()})\n",
             [TO_TE],
@@ -74,8 +86,7 @@ def test_not_raised_without_an_implicit_default(front: FrontEnd, before: str, af
     [
         pytest.param(
             YAML,
-            "model:\n  torch_dtype: float32\noptimizer:\n  _target_: transformer_engine.pytorch.optimizers.FusedAdam\n"
-            "  master_weights: true\n",
+            f"model:\n  torch_dtype: float32\noptimizer:\n  _target_: {TE_REEXPORT}\n  master_weights: true\n",
             f"model:\n  torch_dtype: float32\noptimizer:\n  _target_: {FP32.optimizer_target}\n"
             f"  weight_decay: {te.DEFAULT_WEIGHT_DECAY}\n",
             [
@@ -88,7 +99,8 @@ def test_not_raised_without_an_implicit_default(front: FrontEnd, before: str, af
         ),
         pytest.param(
             PYTHON,
-            "import torch\nfrom transformer_engine.pytorch.optimizers import FusedAdam\n"
+            "import torch\n"
+            + python_import(TE_REEXPORT)
             + PY_LOAD
             + "opt = FusedAdam(model.parameters(), master_weights=True)\n",
             "import torch\n"

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.core import automodel
 from migrator.patterns import PATTERNS, te
-from tests.rules.cases import PYTHON, TE, YAML, FrontEnd, check, python_arguments, python_literal, yaml_lines
-
-TARGET = next(iter(automodel.TE_FUSED_ADAM_TARGETS - {automodel.TE_FUSED_ADAM}))  # the package re-export
-HEAD = f"model:\n  torch_dtype: bf16\noptimizer:\n  _target_: {TARGET}\n"
-PY_HEAD = (
-    "import torch\nfrom transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n"
-    "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+from tests.rules.cases import (
+    PYTHON,
+    TE,
+    TE_REEXPORT,
+    TE_TARGET,
+    YAML,
+    FrontEnd,
+    check,
+    python_arguments,
+    python_import,
+    python_literal,
+    yaml_lines,
 )
+
+TARGET = TE_REEXPORT
+HEAD = f"model:\n  torch_dtype: bf16\noptimizer:\n  _target_: {TARGET}\n"
+PY_HEAD = "import torch\n" + python_import(TE_TARGET) + "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
 NO_DISTRIBUTED = ("MIG104", "no distributed section")
 
 
@@ -30,7 +38,7 @@ def test_completed_to_te_whatever_the_pattern(pattern: str) -> None:
     check(
         YAML,
         HEAD + "  exp_avg_dtype: torch.bfloat16  # small\n",
-        HEAD + "  exp_avg_dtype: torch.float32  # small\n" + yaml_lines(without("exp_avg_dtype")),
+        HEAD + f"  exp_avg_dtype: {te.SETTINGS['exp_avg_dtype']}  # small\n" + yaml_lines(without("exp_avg_dtype")),
         [completed("master_weights", "exp_avg_dtype"), NO_DISTRIBUTED],
         pattern=pattern,
     )
@@ -43,7 +51,8 @@ def test_completed_to_te_whatever_the_pattern(pattern: str) -> None:
             YAML,
             HEAD + "  master_weights: false\n  store_param_remainders: false\n",
             HEAD
-            + "  master_weights: true\n  store_param_remainders: false\n"
+            + yaml_lines({"master_weights": te.SETTINGS["master_weights"]})
+            + "  store_param_remainders: false\n"
             + yaml_lines(without("master_weights", "store_param_remainders")),
             [completed("master_weights"), NO_DISTRIBUTED],
             id="yaml",
@@ -52,7 +61,8 @@ def test_completed_to_te_whatever_the_pattern(pattern: str) -> None:
             PYTHON,
             PY_HEAD + "opt = FusedAdam(model.parameters(), master_weights=False)\n",
             PY_HEAD
-            + f"opt = FusedAdam(model.parameters(), master_weights=True, {python_arguments(without('master_weights'))})\n",
+            + f"opt = FusedAdam(model.parameters(), {python_arguments({'master_weights': te.SETTINGS['master_weights']})}, "
+            + f"{python_arguments(without('master_weights'))})\n",
             [completed("master_weights")],
             id="python",
         ),
@@ -72,7 +82,7 @@ def test_completed_to_te_whatever_the_pattern(pattern: str) -> None:
                     "model": {"torch_dtype": "bf16"},
                     "optimizer": {
                         "_target_": TARGET,
-                        "exp_avg_sq_dtype": "torch.float32",
+                        "exp_avg_sq_dtype": te.SETTINGS["exp_avg_sq_dtype"],
                         "master_weights": True,
                         **without("exp_avg_sq_dtype", "master_weights"),
                     },
@@ -84,8 +94,9 @@ def test_completed_to_te_whatever_the_pattern(pattern: str) -> None:
         ),
     ],
 )
-def test_precision_keys_set_in_place(front: FrontEnd, before: str, after: str, findings: list) -> None:
-    check(front, before, after, findings, pattern=TE.name)
+@pytest.mark.parametrize("pattern", sorted(PATTERNS))
+def test_precision_keys_set_in_place(front: FrontEnd, before: str, after: str, findings: list, pattern: str) -> None:
+    check(front, before, after, findings, pattern=pattern)
 
 
 @pytest.mark.parametrize(

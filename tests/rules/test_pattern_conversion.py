@@ -6,7 +6,21 @@ import pytest
 
 from migrator.core.outcome import Status
 from migrator.patterns import te
-from tests.rules.cases import FP32, PYTHON, TE, TE_TARGET, YAML, FrontEnd, check, te_arguments, te_settings, te_yaml
+from tests.rules.cases import (
+    FP32,
+    PYTHON,
+    TE,
+    TE_IMPORT,
+    TE_REEXPORT,
+    TE_TARGET,
+    YAML,
+    FrontEnd,
+    check,
+    python_import,
+    te_arguments,
+    te_settings,
+    te_yaml,
+)
 
 NO_DISTRIBUTED = ("MIG104", "no distributed section")
 TO_FP32 = ("MIG006", f"converted from pattern `{TE.name}` to `{FP32.name}`")
@@ -41,8 +55,7 @@ TE_ONLY_REMOVED = [removed(key) for key in te.ONLY_ARGUMENTS if key in te_settin
         ),
         pytest.param(
             PYTHON,
-            "import torch\nfrom transformer_engine.pytorch.optimizers import FusedAdam\n"
-            "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+            "import torch\n" + python_import(TE_REEXPORT) + "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
             f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {te_arguments()})\n",
             [],
             False,
@@ -66,8 +79,7 @@ def test_noop(front: FrontEnd, source: str, findings: list, convert: bool) -> No
         ),
         pytest.param(
             PYTHON,
-            "import torch\nfrom transformer_engine.pytorch.optimizers import FusedAdam\n"
-            "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+            "import torch\n" + python_import(TE_REEXPORT) + "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
             f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {te_arguments(adam_w_mode=False)})\n",
             "import torch\n"
             f"model = M.from_pretrained(p, torch_dtype=torch.{FP32.storage_dtype})\n"
@@ -95,8 +107,7 @@ def test_te_to_fp32(front: FrontEnd, before: str, after: str, findings: list) ->
             PYTHON,
             "import torch\nmodel = M.from_pretrained(p, torch_dtype=torch.float32)\n"
             "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n",
-            "import torch\nfrom transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n\n"
-            f"model = M.from_pretrained(p, torch_dtype=torch.{TE.storage_dtype})\n"
+            "import torch\n" + TE_IMPORT + f"model = M.from_pretrained(p, torch_dtype=torch.{TE.storage_dtype})\n"
             f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {te_arguments()})\n",
             [TO_TE],
             id="python",

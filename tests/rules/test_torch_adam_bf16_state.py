@@ -11,6 +11,7 @@ from tests.rules.cases import (
     FP32,
     PYTHON,
     TE,
+    TE_IMPORT,
     TE_TARGET,
     YAML,
     FrontEnd,
@@ -88,7 +89,8 @@ PY_LOAD = "model = NeMoAutoModelForCausalLM.from_pretrained(path, torch_dtype=to
             "import torch\n"
             + PY_LOAD.format(dtype="bfloat16")
             + "opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.1)\n",
-            "import torch\nfrom transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n\n"
+            "import torch\n"
+            + TE_IMPORT
             + PY_LOAD.format(dtype="bfloat16")
             + f"opt = FusedAdam(model.parameters(), lr=1e-5, weight_decay=0.1, {te_arguments()})\n",
             [("MIG001", TO_TE)],
@@ -185,7 +187,8 @@ def test_python_adam_with_weight_decay_is_l2() -> None:
         "import torch\nfrom torch import optim\n"
         + PY_LOAD.format(dtype="bfloat16")
         + "opt = optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
-        "import torch\nfrom transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n\n"
+        "import torch\n"
+        + TE_IMPORT
         + PY_LOAD.format(dtype="bfloat16")
         + f"opt = FusedAdam(model.parameters(), lr=1e-3, weight_decay=0.01, {te_arguments(adam_w_mode=False)})\n",
         [("MIG001", TO_TE)],

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.core import automodel
 from migrator.core.outcome import Status
 from migrator.patterns import te
-from tests.rules.cases import FP32, PYTHON, TE, YAML, FrontEnd, check, codes, failed, python_literal
+from tests.rules.cases import FP32, PYTHON, TE, TE_REEXPORT, YAML, FrontEnd, check, codes, failed, python_literal
 
 BF16_ADAMW = "model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.AdamW\n"
 PY_LOAD = "import torch\nmodel = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
@@ -46,7 +45,7 @@ def test_python_fails_the_file(front: FrontEnd, source: str, line: int) -> None:
 
 def test_bias_correction_false_blocks_conversion_to_torch() -> None:
     source = (
-        f"model:\n  torch_dtype: float32\noptimizer:\n  _target_: {sorted(automodel.TE_FUSED_ADAM_TARGETS)[0]}\n"
+        f"model:\n  torch_dtype: float32\noptimizer:\n  _target_: {TE_REEXPORT}\n"
         "  master_weights: true\n  bias_correction: false\n"
     )
     part = f"`bias_correction: False` has no equivalent after the switch; use --pattern {TE.name}"

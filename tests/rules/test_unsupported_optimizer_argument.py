@@ -11,10 +11,13 @@ from tests.rules.cases import (
     FP32,
     PYTHON,
     TE,
+    TE_IMPORT,
+    TE_REEXPORT,
     TE_TARGET,
     YAML,
     FrontEnd,
     check,
+    python_import,
     python_literal,
     te_arguments,
     te_settings,
@@ -25,7 +28,6 @@ from tests.rules.cases import (
 TO_TE = ("MIG001", f"moved to pattern `{TE.name}`")
 NO_DISTRIBUTED = ("MIG104", "no distributed section")
 PY_LOAD = "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
-PY_TE_IMPORT = "from transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n\n"
 
 
 def removed(key: str, to: Pattern = TE) -> tuple[str, str]:
@@ -90,7 +92,7 @@ def test_every_rejected_argument_is_covered() -> None:
             + PY_LOAD
             + "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1, foreach=False, fused=True, amsgrad=False)\n",
             "import torch\n"
-            + PY_TE_IMPORT
+            + TE_IMPORT
             + PY_LOAD
             + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {te_arguments()})\n",
             [TO_TE, removed("foreach"), removed("fused"), removed("amsgrad")],
@@ -152,7 +154,8 @@ def test_fp32_keeps_the_class_and_its_arguments(front: FrontEnd, before: str, af
         ),
         pytest.param(
             PYTHON,
-            "import torch\nfrom transformer_engine.pytorch.optimizers import FusedAdam\n"
+            "import torch\n"
+            + python_import(TE_REEXPORT)
             + PY_LOAD
             + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {te_arguments()})\n",
             "import torch\n"
