@@ -70,8 +70,15 @@ def check(
         assert outcome.new_text is None, outcome.new_text
         assert outcome.status is (status or Status.UNCHANGED), (outcome.status, outcome.problem)
         return outcome
+    return transformed(front, before, after, outcome, **options)
+
+
+def transformed(front: FrontEnd, before: str, after: str, outcome: Outcome | None = None, **options: Any) -> Outcome:
+    """`before` (dedented) migrates to exactly `after` (dedented), which parses and migrates no further."""
     after = textwrap.dedent(after)
-    assert outcome.status is Status.MIGRATED, outcome.problem
+    if outcome is None:
+        outcome = front.migrate(textwrap.dedent(before), Options(**options))
+    assert outcome.status is Status.MIGRATED, outcome.problem or outcome.findings
     assert outcome.new_text == after
     front.parse(after)
     again = front.migrate(after, Options(**options))
