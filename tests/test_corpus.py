@@ -20,10 +20,9 @@ from migrator.runner import run
 from tests.conftest import writable_copy
 
 # Keys a migration may write or remove; any other changed line is a defect.
+_EDITABLE = ("torch_dtype", "dtype", "_target_", "adam_w_mode", "weight_decay", "mp_policy")
 EDITABLE_KEY = re.compile(
-    r"^\s*(torch_dtype|dtype|_target_|adam_w_mode|weight_decay|bias_correction|master_weights|store_param_remainders"
-    r"|exp_avg_dtype|exp_avg_sq_dtype|mp_policy|param_dtype|reduce_dtype|output_dtype|cast_forward_inputs"
-    r"|foreach|fused|amsgrad|maximize|differentiable|capturable|decoupled_weight_decay):"
+    r"^\s*(" + "|".join(dict.fromkeys((*_EDITABLE, *te.SETTINGS, *patterns.MP_POLICY, *te.REJECTED_ARGUMENTS))) + "):"
 )
 TOUCHABLE = {"model": {"torch_dtype", "dtype"}, "distributed": {"mp_policy"}, "optimizer": None}  # None: whole section
 

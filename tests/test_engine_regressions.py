@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from migrator.core import automodel
 from migrator.core.outcome import Status
 from tests.tools import check_transformed, codes, run
 
-TE = "transformer_engine.pytorch.optimizers.fused_adam.FusedAdam"
+TE = automodel.TE_FUSED_ADAM
 
 
 def test_adjacent_flow_entries_are_deleted_together() -> None:

@@ -1,14 +1,15 @@
-"""Shared test helpers: before/after checks through the whole engine (parse, splice, verify)."""
+"""Shared test helpers: before/after checks through the whole YAML engine (parse, splice, verify)."""
 
 from __future__ import annotations
 
 import textwrap
 
-import yaml
-
 from migrator.core.outcome import Outcome, Status
 from migrator.core.settings import Options
 from migrator.yaml.front_end import migrate_yaml
+from tests.rules.cases import YAML, codes, transformed
+
+__all__ = ["check_noop", "check_transformed", "codes", "run"]
 
 
 def run(source: str, **options: object) -> Outcome:
@@ -23,15 +24,4 @@ def check_noop(source: str, **options: object) -> Outcome:
 
 
 def check_transformed(before: str, after: str, **options: object) -> Outcome:
-    before, after = textwrap.dedent(before), textwrap.dedent(after)
-    outcome = run(before, **options)
-    assert outcome.status is Status.MIGRATED, outcome.problem
-    assert outcome.new_text == after
-    yaml.safe_load(after)
-    again = run(after, **options)
-    assert again.status is not Status.MIGRATED, f"not idempotent:\n{again.new_text}"
-    return outcome
-
-
-def codes(outcome: Outcome) -> list[str]:
-    return [located.finding.code for located in outcome.findings]
+    return transformed(YAML, before, after, **options)

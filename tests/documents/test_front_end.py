@@ -69,23 +69,6 @@ def test_inserted_lines_keep_the_block_prefix_and_the_document_line_breaks() -> 
     assert outcome.new_text == source.replace("    name: x\r\n", "    name: x\r\n    torch_dtype: float32\r\n")
 
 
-def test_an_optimizer_alone_is_a_fragment_note_at_its_line() -> None:
-    outcome = migrate(
-        """\
-        Swap the optimizer:
-
-        ```yaml
-        # only the optimizer
-        optimizer:
-          _target_: torch.optim.Adam
-        ```
-        """
-    )
-    assert outcome.status is Status.SKIPPED and outcome.skip_reason == "fragment"
-    assert where(outcome, "MIG110") == [(5, 1)]
-    assert "line 5" in outcome.classification.reason
-
-
 @pytest.mark.parametrize(
     "block",
     [
@@ -204,18 +187,6 @@ def test_validate_reports_block_misses_at_document_lines(tmp_path: Path, capsys:
     assert f"{page}:5:3: model.torch_dtype" in capsys.readouterr().err
     page.write_text("# Title\n\n```bash\nls\n```\n")
     assert group_main(["validate", str(page)]) == 0
-
-
-@pytest.mark.parametrize(
-    "source",
-    [
-        "```yaml\noptimizer:  # migrator: ignore[MIG110]\n  _target_: torch.optim.AdamW\n```\n",
-        "<!-- migrator: ignore -->\n```yaml\noptimizer:\n  _target_: torch.optim.AdamW\n```\n",
-    ],
-)
-def test_a_fragment_note_can_be_suppressed(source: str) -> None:
-    outcome = migrate(source)
-    assert outcome.findings == () and [located.finding.code for located in outcome.suppressed] == ["MIG110"]
 
 
 def test_a_directive_shown_in_prose_directs_nothing() -> None:

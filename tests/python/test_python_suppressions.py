@@ -13,14 +13,15 @@ from migrator.core.outcome import SUPPRESSED_BLOCKER, Outcome, Status
 from migrator.core.settings import Mode, Options, Settings
 from migrator.process import process_file
 from tests.python.tools import check_noop, check_transformed, codes, run
+from tests.rules.cases import mp_policy_call, te_arguments
 
 HEAD = "import torch\nfrom torch.distributed.fsdp import fully_shard\n"
 LOAD = "    model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
 SHARD = "    fully_shard(model)\n"
 OPTIMIZER = "    opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.0)\n"
-POLICY = "    mp_policy = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32, output_dtype=torch.bfloat16, cast_forward_inputs=True)\n"
+POLICY = f"    mp_policy = {mp_policy_call()}\n"
 WITH_POLICY_IMPORT = "import torch\nfrom torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard\n"
-TE_ARGS = "adam_w_mode=True, bias_correction=True, master_weights=True, store_param_remainders=True, exp_avg_dtype=torch.float32, exp_avg_sq_dtype=torch.float32"
+TE_ARGS = te_arguments()
 
 
 def _script(load: str = LOAD, shard: str = SHARD, optimizer: str = OPTIMIZER) -> str:

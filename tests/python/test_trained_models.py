@@ -1,17 +1,19 @@
-"""Optimizers over a loaded model: MIG001-MIG004 through the Python front end (pattern te and fp32)."""
+"""Optimizers over a loaded model through the Python front end: import spellings, aliases, layout (pattern te and fp32).
+
+Each rule's own Python cases (MIG004 completion, MIG006 conversion, MIG101 failure, ...) are in `tests/rules/`."""
 
 from __future__ import annotations
+
+import textwrap
 
 import pytest
 
 from migrator.core.outcome import Status
-from tests.python.tools import check_noop, check_transformed, codes, run
+from tests.python.tools import check_noop, check_transformed, run
+from tests.rules.cases import TE_IMPORT, python_argument, te_arguments, te_settings
 
 LOAD = "model = NeMoAutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16)\n"
-TE_ARGS = "adam_w_mode=True, bias_correction=True, master_weights=True, store_param_remainders=True, exp_avg_dtype=torch.float32, exp_avg_sq_dtype=torch.float32"
-TE_IMPORT = (
-    "from transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n\n"  # libcst separates imports from code
-)
+TE_ARGS = te_arguments()
 
 
 @pytest.mark.parametrize(
@@ -32,7 +34,7 @@ TE_IMPORT = (
             "import torch as th\n"
             + TE_IMPORT
             + LOAD.replace("torch.", "th.")
-            + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS.replace('torch.', 'th.')})\n",
+            + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {te_arguments(torch='th')})\n",
             id="import torch as th, torch.optim.adamw spelling",
         ),
         pytest.param(
@@ -49,7 +51,7 @@ TE_IMPORT = (
             "import torch\n"
             + TE_IMPORT
             + LOAD
-            + f"opt = FusedAdam(model.parameters(), lr=1e-3, weight_decay=0.01, {TE_ARGS.replace('adam_w_mode=True', 'adam_w_mode=False')})\n",
+            + f"opt = FusedAdam(model.parameters(), lr=1e-3, weight_decay=0.01, {te_arguments(adam_w_mode=False)})\n",
             id="Adam with weight decay is L2: adam_w_mode False",
         ),
         pytest.param(
@@ -164,39 +166,6 @@ def test_noop(source: str, pattern: str) -> None:
     check_noop(source, pattern=pattern)
 
 
-def test_amsgrad_true_fails_the_file() -> None:
-    outcome = run("import torch\n" + LOAD + "opt = torch.optim.AdamW(model.parameters(), amsgrad=True)\n", pattern="te")
-    assert outcome.status is Status.FAILED and outcome.new_text is None
-    assert outcome.problem is not None and outcome.problem.message.startswith("MIG101") and outcome.problem.line == 3
-
-
-def test_incomplete_fused_adam_completed_whatever_the_pattern() -> None:
-    before = (
-        "import torch\nfrom transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n"
-        + LOAD
-        + "opt = FusedAdam(model.parameters(), master_weights=False)\n"
-    )
-    after = before.replace(
-        "master_weights=False)",
-        "master_weights=True, bias_correction=True, store_param_remainders=True, exp_avg_dtype=torch.float32, exp_avg_sq_dtype=torch.float32)",
-    )
-    assert codes(check_transformed(before, after, pattern="fp32")) == ["MIG004"]
-
-
-def test_convert_te_to_fp32() -> None:
-    before = (
-        "import torch\nfrom transformer_engine.pytorch.optimizers import FusedAdam\n"
-        + LOAD
-        + f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS})\n"
-    )
-    after = (
-        "import torch\n"
-        + LOAD.replace("bfloat16", "float32")
-        + "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n"
-    )
-    check_transformed(before, after, pattern="fp32", convert=True)
-
-
 def test_syntax_error_reported_with_line() -> None:
     outcome = run("import torch\ndef broken(:\n    torch.optim.AdamW(M.from_pretrained(p).parameters())\n")
     assert outcome.status is Status.FAILED and outcome.problem is not None and outcome.problem.line == 2
@@ -214,22 +183,24 @@ def test_comments_and_layout_of_kept_arguments_survive() -> None:
             weight_decay=0.1
         )
         """
-    after = """\
-        import torch
-        from transformer_engine.pytorch.optimizers.fused_adam import FusedAdam
-
-        model = M.from_pretrained(p, torch_dtype=torch.bfloat16)
-        opt = FusedAdam(
-            model.parameters(),
-            # learning rate from the sweep
-            lr=1e-5,  # keep
-            weight_decay=0.1,
-            adam_w_mode=True,
-            bias_correction=True,
-            master_weights=True,
-            store_param_remainders=True,
-            exp_avg_dtype=torch.float32,
-            exp_avg_sq_dtype=torch.float32
+    after = (
+        textwrap.dedent(
+            """\
+            import torch
+            """
         )
-        """
+        + TE_IMPORT
+        + textwrap.dedent(
+            """\
+            model = M.from_pretrained(p, torch_dtype=torch.bfloat16)
+            opt = FusedAdam(
+                model.parameters(),
+                # learning rate from the sweep
+                lr=1e-5,  # keep
+                weight_decay=0.1,
+            """
+        )
+        + ",\n".join(f"    {key}={python_argument(value)}" for key, value in te_settings().items())
+        + "\n)\n"
+    )
     check_transformed(before, after, pattern="te")

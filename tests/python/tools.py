@@ -7,6 +7,9 @@ import textwrap
 from migrator.core.outcome import Outcome, Status
 from migrator.core.settings import Options
 from migrator.python import migrate_python
+from tests.rules.cases import PYTHON, codes, transformed
+
+__all__ = ["check_noop", "check_transformed", "codes", "run"]
 
 
 def run(source: str, **options: object) -> Outcome:
@@ -21,14 +24,4 @@ def check_noop(source: str, **options: object) -> Outcome:
 
 
 def check_transformed(before: str, after: str, **options: object) -> Outcome:
-    outcome = run(before, **options)
-    assert outcome.status is Status.MIGRATED, outcome.problem or outcome.findings
-    assert outcome.new_text == textwrap.dedent(after)
-    compile(outcome.new_text, "after.py", "exec", dont_inherit=True)
-    again = run(outcome.new_text, **options)
-    assert again.new_text is None, f"not idempotent:\n{again.new_text}"
-    return outcome
-
-
-def codes(outcome: Outcome) -> list[str]:
-    return [located.finding.code for located in outcome.findings]
+    return transformed(PYTHON, before, after, **options)

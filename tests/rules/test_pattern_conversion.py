@@ -1,36 +1,118 @@
+"""MIG006 pattern-conversion: with `--convert`, a config on one pattern moves to the other."""
+
 from __future__ import annotations
 
-from tests.tools import check_noop, check_transformed, codes
+import pytest
 
-TE_BLOCK = (
-    "optimizer:\n  _target_: transformer_engine.pytorch.optimizers.fused_adam.FusedAdam\n  weight_decay: 0.1\n"
-    "  adam_w_mode: {mode}\n  bias_correction: true\n  master_weights: true\n  store_param_remainders: true\n"
-    "  exp_avg_dtype: torch.float32\n  exp_avg_sq_dtype: torch.float32\n"
+from migrator.core.outcome import Status
+from migrator.patterns import te
+from tests.rules.cases import (
+    FP32,
+    PYTHON,
+    TE,
+    TE_IMPORT,
+    TE_REEXPORT,
+    TE_TARGET,
+    YAML,
+    FrontEnd,
+    check,
+    python_import,
+    te_arguments,
+    te_settings,
+    te_yaml,
 )
 
-
-def test_noop_without_convert() -> None:
-    check_noop("model:\n  torch_dtype: bf16\n" + TE_BLOCK.format(mode="true"), pattern="fp32")
-
-
-def test_te_l2_mode_converts_to_classic_adam() -> None:
-    outcome = check_transformed(
-        "model:\n  torch_dtype: bf16\n" + TE_BLOCK.format(mode="false"),
-        "model:\n  torch_dtype: float32\noptimizer:\n  _target_: torch.optim.Adam\n  weight_decay: 0.1\n",
-        pattern="fp32",
-        convert=True,
-    )
-    assert "MIG006" in codes(outcome)
+NO_DISTRIBUTED = ("MIG104", "no distributed section")
+TO_FP32 = ("MIG006", f"converted from pattern `{TE.name}` to `{FP32.name}`")
+TO_TE = ("MIG006", f"converted from pattern `{FP32.name}` to `{TE.name}`")
+TE_CONFIG = f"optimizer:\n  _target_: {TE_TARGET}\n  weight_decay: 0.1\n"
 
 
-def test_fp32_converts_to_te_with_bf16_storage() -> None:
-    check_transformed(
-        "model:\n  torch_dtype: float32\noptimizer:\n  _target_: torch.optim.AdamW\n  weight_decay: 0.1\n",
-        "model:\n  torch_dtype: bfloat16\n" + TE_BLOCK.format(mode="true"),
-        pattern="te",
-        convert=True,
-    )
+def removed(key: str) -> tuple[str, str]:
+    return ("MIG003", f"removed `{key}`: {FP32.optimizer_name}")
 
 
-def test_noop_converting_te_to_fp32_without_a_model_section() -> None:
-    check_noop(TE_BLOCK.format(mode="true") + "distributed:\n  strategy: ddp\n", pattern="fp32", convert=True)
+# Every key a switch to te writes is TE-only: removed again, in the order MIG003 checks them.
+TE_ONLY_REMOVED = [removed(key) for key in te.ONLY_ARGUMENTS if key in te_settings()]
+
+
+@pytest.mark.parametrize(
+    ("front", "source", "findings", "convert"),
+    [
+        pytest.param(
+            YAML,
+            "model:\n  torch_dtype: bf16\n" + TE_CONFIG + te_yaml(),
+            [NO_DISTRIBUTED],
+            False,
+            id="yaml-without-convert",
+        ),
+        pytest.param(
+            YAML,
+            TE_CONFIG + te_yaml() + "distributed:\n  strategy: ddp\n",
+            [("MIG104", "strategy `ddp`")],
+            True,
+            id="yaml-to-fp32-without-a-model-section",
+        ),
+        pytest.param(
+            PYTHON,
+            "import torch\n" + python_import(TE_REEXPORT) + "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+            f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {te_arguments()})\n",
+            [],
+            False,
+            id="python-without-convert",
+        ),
+    ],
+)
+def test_noop(front: FrontEnd, source: str, findings: list, convert: bool) -> None:
+    check(front, source, None, findings, Status.UNCHANGED, pattern=FP32.name, convert=convert)
+
+
+@pytest.mark.parametrize(
+    ("front", "before", "after", "findings"),
+    [
+        pytest.param(
+            YAML,
+            "model:\n  torch_dtype: bf16\n" + TE_CONFIG + te_yaml(adam_w_mode=False),
+            f"model:\n  torch_dtype: {FP32.storage_dtype}\noptimizer:\n  _target_: torch.optim.Adam\n  weight_decay: 0.1\n",
+            [*TE_ONLY_REMOVED, TO_FP32, NO_DISTRIBUTED],
+            id="yaml-te-l2-mode-to-classic-adam",
+        ),
+        pytest.param(
+            PYTHON,
+            "import torch\n" + python_import(TE_REEXPORT) + "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+            f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {te_arguments(adam_w_mode=False)})\n",
+            "import torch\n"
+            f"model = M.from_pretrained(p, torch_dtype=torch.{FP32.storage_dtype})\n"
+            "opt = torch.optim.Adam(model.parameters(), weight_decay=0.1)\n",
+            [TO_FP32, *TE_ONLY_REMOVED],
+            id="python-te-l2-mode-to-classic-adam",
+        ),
+    ],
+)
+def test_te_to_fp32(front: FrontEnd, before: str, after: str, findings: list) -> None:
+    check(front, before, after, findings, pattern=FP32.name, convert=True)
+
+
+@pytest.mark.parametrize(
+    ("front", "before", "after", "findings"),
+    [
+        pytest.param(
+            YAML,
+            "model:\n  torch_dtype: float32\noptimizer:\n  _target_: torch.optim.AdamW\n  weight_decay: 0.1\n",
+            f"model:\n  torch_dtype: {TE.storage_dtype}\n" + TE_CONFIG + te_yaml(),
+            [TO_TE, NO_DISTRIBUTED],
+            id="yaml",
+        ),
+        pytest.param(
+            PYTHON,
+            "import torch\nmodel = M.from_pretrained(p, torch_dtype=torch.float32)\n"
+            "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n",
+            "import torch\n" + TE_IMPORT + f"model = M.from_pretrained(p, torch_dtype=torch.{TE.storage_dtype})\n"
+            f"opt = FusedAdam(model.parameters(), weight_decay=0.1, {te_arguments()})\n",
+            [TO_TE],
+            id="python",
+        ),
+    ],
+)
+def test_fp32_to_te_with_bf16_storage(front: FrontEnd, before: str, after: str, findings: list) -> None:
+    check(front, before, after, findings, pattern=TE.name, convert=True)

@@ -1,0 +1,66 @@
+"""MIG103 te-not-expressible (warning): BAGEL recipes cannot take TE FusedAdam's dtype strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrator.core import automodel
+from migrator.core.outcome import BLOCKED_BY_WARNING, Status
+from tests.rules.cases import FP32, PYTHON, TE, YAML, check, python_literal
+
+BF16_ADAMW = "model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.AdamW\n"
+LEFT = (
+    "MIG103",
+    f"BAGEL builds the optimizer without dtype-string conversion: TE settings cannot be written in YAML; use --pattern {FP32.name}",
+)
+NO_DISTRIBUTED = ("MIG104", "no distributed section")
+
+
+@pytest.mark.parametrize("recipe", ["PretrainRecipeForMultimodal", "FinetuneRecipeForMultimodal"])
+def test_switch_left_unchanged(recipe: str) -> None:
+    outcome = check(
+        YAML,
+        f"recipe: {recipe}\n" + BF16_ADAMW,
+        None,
+        [("MIG001", "moved to pattern"), ("MIG002", "written out as"), LEFT, NO_DISTRIBUTED],
+        Status.SKIPPED,
+        pattern=TE.name,
+    )
+    assert outcome.skip_reason == BLOCKED_BY_WARNING
+
+
+def test_completion_left_unchanged() -> None:
+    source = f"recipe: PretrainRecipeForMultimodal\nmodel:\n  torch_dtype: bf16\noptimizer:\n  _target_: {automodel.TE_FUSED_ADAM}\n"
+    check(
+        YAML, source, None, [("MIG004", "completed to pattern"), LEFT, NO_DISTRIBUTED], Status.SKIPPED, pattern=TE.name
+    )
+
+
+def test_python_config_dict_left_unchanged() -> None:
+    data = {
+        "recipe": "FinetuneRecipeForMultimodal",
+        "model": {"torch_dtype": "bf16"},
+        "optimizer": {"_target_": "torch.optim.AdamW"},
+    }
+    check(PYTHON, f"cfg = {python_literal(data)}\n", None, [LEFT], pattern=TE.name)
+
+
+def test_fp32_is_the_way_for_bagel() -> None:
+    before = "recipe: FinetuneRecipeForMultimodal\n" + BF16_ADAMW
+    check(
+        YAML,
+        before,
+        before.replace("bf16", FP32.storage_dtype),
+        [("MIG001", f"moved to pattern `{FP32.name}`"), NO_DISTRIBUTED],
+        pattern=FP32.name,
+    )
+
+
+def test_bagel_unset_storage_is_already_fp32() -> None:
+    check(
+        YAML,
+        "recipe: FinetuneRecipeForMultimodal\nmodel: {}\noptimizer:\n  _target_: torch.optim.AdamW\n",
+        None,
+        [NO_DISTRIBUTED],
+        pattern=FP32.name,
+    )

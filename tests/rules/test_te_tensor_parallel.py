@@ -1,0 +1,56 @@
+"""MIG102 te-tensor-parallel (warning): no switch to TE FusedAdam under `tp_size > 1` unless `--force`."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrator.core.outcome import BLOCKED_BY_WARNING, Status
+from migrator.core.settings import Options
+from tests.rules.cases import FP32, PYTHON, TE, TE_TARGET, YAML, check, codes, mp_policy_yaml, python_literal, te_yaml
+
+BF16_ADAMW = "model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.AdamW\n"
+LEFT = ("MIG102", f"tp_size > 1: TE FusedAdam state is not sharded by TP; left unchanged (use --pattern {FP32.name}")
+MOVED = ("MIG001", f"moved to pattern `{TE.name}`")
+DECAY = ("MIG002", "written out as")
+
+
+@pytest.mark.parametrize("tp_size", ["2", "8", "'4'"])
+def test_left_unchanged_with_a_warning(tp_size: str) -> None:
+    outcome = check(
+        YAML,
+        BF16_ADAMW + f"distributed:\n  tp_size: {tp_size}\n",
+        None,
+        [MOVED, DECAY, ("MIG005", "made explicit"), LEFT],
+        Status.SKIPPED,
+        pattern=TE.name,
+    )
+    assert outcome.skip_reason == BLOCKED_BY_WARNING and outcome.findings[-1].line == 6
+
+
+def test_python_config_dict_left_unchanged() -> None:
+    data = {
+        "model": {"torch_dtype": "bf16"},
+        "optimizer": {"_target_": "torch.optim.AdamW"},
+        "distributed": {"tp_size": 2},
+    }
+    check(PYTHON, f"cfg = {python_literal(data)}\n", None, [LEFT], pattern=TE.name)
+
+
+def test_migrates_with_force() -> None:
+    before = BF16_ADAMW + "distributed:\n  tp_size: 2\n"
+    after = (
+        f"model:\n  torch_dtype: bf16\noptimizer:\n  _target_: {TE_TARGET}\n"
+        + te_yaml()
+        + "  weight_decay: 0.01\ndistributed:\n  tp_size: 2\n"
+        + mp_policy_yaml()
+    )
+    check(YAML, before, after, [MOVED, DECAY, ("MIG005", "made explicit")], pattern=TE.name, force=True)
+
+
+@pytest.mark.parametrize(
+    ("tp_size", "pattern"),
+    [pytest.param("1", TE.name, id="tp-size-1"), pytest.param("2", FP32.name, id="fp32-shards-its-state")],
+)
+def test_not_raised(tp_size: str, pattern: str) -> None:
+    outcome = YAML.migrate(BF16_ADAMW + f"distributed:\n  tp_size: {tp_size}\n", Options(pattern=pattern))
+    assert outcome.status is Status.MIGRATED and "MIG102" not in codes(outcome)
