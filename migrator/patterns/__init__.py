@@ -5,7 +5,7 @@ Adding a pattern: a module with its `Pattern` object, and one line in `_REGISTER
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from migrator.patterns import fp32, te
@@ -18,6 +18,7 @@ __all__ = [
     "SHARED_EXPLANATIONS",
     "Pattern",
     "SchemaRules",
+    "choices",
     "decision_keys",
     "running",
 ]
@@ -35,6 +36,11 @@ def decision_keys(optimizer: Mapping[str, Any]) -> tuple[str, ...]:
         "_target_",
         *dict.fromkeys(key for pattern in PATTERNS.values() for key in pattern.decision_keys(optimizer)),
     )
+
+
+def choices(fits: Callable[[Pattern], bool]) -> str:
+    """`--pattern NAME` for every registered pattern that fits, for advice in messages."""
+    return " or ".join(f"--pattern {pattern.name}" for pattern in PATTERNS.values() if fits(pattern))
 
 
 def running(optimizer_target: object) -> Pattern | None:

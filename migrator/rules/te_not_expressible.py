@@ -19,15 +19,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrator import patterns
 from migrator.core.classify import Kind
 from migrator.core.findings import Finding, Level
 from migrator.core.recipes import Family
 from migrator.rules import Context, rule
 
 
-@rule("MIG103", "te-not-expressible", "pattern te cannot be written in YAML for this recipe", Level.WARNING, __doc__)
+@rule(
+    "MIG103",
+    "te-not-expressible",
+    "the pattern's optimizer settings cannot be written in YAML for this recipe",
+    Level.WARNING,
+    __doc__,
+)
 def te_not_expressible(ctx: Context) -> Iterator[Finding]:
     writes_settings = ctx.switches_optimizer_class or ctx.classification.kind is Kind.INCOMPLETE_TE
     if writes_settings and ctx.pattern.needs_dtype_strings and ctx.classification.family is Family.BAGEL:
-        message = "BAGEL builds the optimizer without dtype-string conversion: TE settings cannot be written in YAML; use --pattern fp32"
+        instead = patterns.choices(lambda pattern: not pattern.needs_dtype_strings)
+        message = (
+            "BAGEL builds the optimizer without dtype-string conversion: "
+            f"{ctx.pattern.optimizer_name.split()[0]} settings cannot be written in YAML; use {instead}"
+        )
         yield te_not_expressible.finding(message, ("optimizer", "_target_"), blocks=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from migrator import patterns
 from migrator.core.automodel import as_number
 from migrator.core.findings import Finding, Level
 from migrator.rules import Context, rule
@@ -30,7 +31,6 @@ def te_tensor_parallel(ctx: Context) -> Iterator[Finding]:
     distributed = ctx.data.get("distributed")
     tp_size = as_number(distributed.get("tp_size")) if isinstance(distributed, dict) else None
     if tp_size is not None and tp_size > 1:
-        message = (
-            "tp_size > 1: TE FusedAdam state is not sharded by TP; left unchanged (use --pattern fp32, or --force)"
-        )
+        instead = patterns.choices(lambda pattern: pattern.state_sharded_by_tp)
+        message = f"tp_size > 1: {ctx.pattern.optimizer_name} state is not sharded by TP; left unchanged (use {instead}, or --force)"
         yield te_tensor_parallel.finding(message, ("distributed", "tp_size"), blocks=True)
