@@ -15,6 +15,7 @@ import click
 
 from migrator import __version__, patterns
 from migrator.files import DEFAULT_MAX_FILE_SIZE
+from migrator.proof.commands import demo_command, verify_command
 from migrator.report import FORMATS, MACHINE_FORMATS
 from migrator.settings import Mode, Options, Settings
 
@@ -61,9 +62,10 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 @click.option("--no-progress", is_flag=True, help="Never show the progress bar (it shows only on a terminal, for long runs).")
 @click.option("--max-file-size", type=FileSize(), default=DEFAULT_MAX_FILE_SIZE, show_default="1M", help="Fail files larger than this (bytes, or with K/M/G) instead of parsing them.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show notes for files left unchanged, and why each non-recipe was left alone.")
+@click.option("--verify", is_flag=True, help="Prove each migrated YAML recipe with AutoModel and torch before writing it (needs the `verify` extra; one process).")
 @click.version_option(__version__, prog_name="migrator")
 def migrate_command(
-    paths: tuple[str, ...], check: bool, diff: bool, output_file: str | None, no_progress: bool, max_file_size: int, verbose: bool, **options: Any
+    paths: tuple[str, ...], check: bool, diff: bool, output_file: str | None, no_progress: bool, max_file_size: int, verbose: bool, verify: bool, **options: Any
 ) -> int:
     """Rewrite AutoModel YAML recipes and Python launch scripts to a precision-safe pattern, touching only what must change.
 
@@ -82,6 +84,8 @@ def migrate_command(
 
     if check and diff:
         raise click.UsageError("--check and --diff exclude each other")
+    if verify:
+        _require_proof_extra()
     try:
         project = config.load(Path.cwd())
     except config.ConfigError as exc:
@@ -100,8 +104,18 @@ def migrate_command(
         values["respect_gitignore"],
         str(project.root),
         max_file_size,
+        verify,
     )
     return _run_and_report(settings, output_format, output_file, verbose, progress=not no_progress)
+
+
+def _require_proof_extra() -> None:
+    from migrator.proof import ExtraMissing, require_extra
+
+    try:
+        require_extra()
+    except ExtraMissing as exc:
+        raise click.ClickException(f"--verify {exc}") from None
 
 
 def _run_and_report(settings: Settings, output_format: str, output_file: str | None, verbose: bool, progress: bool) -> int:
@@ -249,3 +263,7 @@ def generate_command(pattern: str, model: str | None, peft: bool, source: str | 
 
 cli.add_command(validate_command)
 cli.add_command(generate_command)
+
+# -- proof with the real libraries: `verify` and `demo` (logic in migrator/proof/) --
+cli.add_command(verify_command)
+cli.add_command(demo_command)

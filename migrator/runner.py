@@ -79,6 +79,14 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         outcome = migrate(source.text, settings.options)
         if outcome.status is not Status.MIGRATED or outcome.new_text is None:
             return FileResult(shown, outcome, notices=notices)
+        # `migrate --verify`: a migrated recipe whose proof with the real libraries fails is not written.
+        if settings.verify and path.suffix in (".yaml", ".yml"):
+            from migrator.proof.verify import failed_proof
+
+            why = failed_proof(outcome.new_text, shown)
+            if why is not None:
+                problem = Problem(why, hint="run `migrator verify` on the migrated file for details")
+                return FileResult(shown, replace(outcome, status=Status.FAILED, problem=problem, new_text=None), notices=notices)
         new_bytes = source.restore(outcome.new_text)
         if settings.mode is Mode.WRITE:
             write_atomic(real_path, new_bytes, original=raw)
@@ -100,6 +108,8 @@ def failed(shown: str, message: str, hint: str) -> FileResult:
 
 
 def worker_count(settings: Settings, files: int) -> int:
+    if settings.verify:
+        return 1  # each proving process pays AutoModel's imports (about 5 s): prove in this one
     jobs = settings.jobs or _available_cpus()
     return max(1, min(jobs, files // MIN_FILES_PER_WORKER))
 

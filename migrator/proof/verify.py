@@ -1,0 +1,65 @@
+"""`migrator verify` and `migrate --verify`: find the YAML recipes, prove each in one process, collect a `Run`."""
+
+from __future__ import annotations
+
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Sequence
+
+from migrator.proof import te_signature
+from migrator.proof.prove import Proof, Prover, Verdict
+from migrator.proof.report import FAILING, Run
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_prover: Prover | None = None
+
+
+def shared_prover() -> Prover:
+    """One prover per process: AutoModel's imports (about 5 s) are paid once however many files are proven."""
+    global _prover
+    if _prover is None:
+        _prover = Prover()
+    return _prover
+
+
+def verify_paths(paths: Sequence[str], pattern: str | None) -> Run:
+    from migrator.runner import display_path, select_files
+    from migrator.settings import Settings
+
+    selected = select_files(Settings(tuple(paths)), YAML_SUFFIXES)
+    prover = shared_prover()
+    started = time.perf_counter()
+    proofs = [
+        Proof(display_path(path), Verdict.COULD_NOT_LOAD, "no such file or directory")
+        if problem is not None
+        else prover.prove_file(path, display_path(path))
+        for path, problem in selected
+    ]
+    placeholders = tuple(sorted({name for proof in proofs for name in proof.placeholders}))
+    return Run(proofs, pattern, versions(prover, proofs), time.perf_counter() - started, placeholders)
+
+
+def versions(prover: Prover, proofs: Sequence[Proof]) -> dict[str, str]:
+    found = {name: _version(name) for name in ("nemo-automodel", "torch", "transformers")}
+    if prover.real_te_version is not None:
+        found["transformer-engine"] = f"{prover.real_te_version} (imported, stepped on CUDA)"
+    elif any(proof.optimizer == "FusedAdam" for proof in proofs):
+        found["transformer-engine"] = f"{te_signature.load().version} (signature read from its source, not imported)"
+    return found
+
+
+def failed_proof(text: str, shown: str) -> str | None:
+    """For `migrate --verify`: why the migrated `text` must not be written, or None when its proof holds."""
+    proof = shared_prover().prove_text(text, shown)
+    if proof.verdict is Verdict.COULD_NOT_LOAD or proof.verdict in FAILING:
+        return f"proof failed: {proof.label}" + (f" ({proof.detail})" if proof.detail and proof.verdict is not Verdict.COULD_NOT_LOAD else "")
+    return None
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
