@@ -7,6 +7,7 @@ never at import time of the core tool; `require_extra` names the extra when it i
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 EXTRA = "verify"
 INSTALL_HINT = f"pip install 'migrator[{EXTRA}]'  (from a clone: pip install -e '.[{EXTRA}]')"
@@ -20,6 +21,12 @@ class ExtraMissing(Exception):
 
 
 def require_extra(modules: tuple[str, ...] = PROOF_MODULES) -> None:
-    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    missing = [name for name in modules if not _importable(name)]
     if missing:
         raise ExtraMissing(f"needs {', '.join(missing)}, from the optional `{EXTRA}` extra: {INSTALL_HINT}")
+
+
+def _importable(name: str) -> bool:
+    if name in sys.modules:
+        return sys.modules[name] is not None  # None: an import blocked on purpose
+    return importlib.util.find_spec(name) is not None

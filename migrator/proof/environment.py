@@ -57,6 +57,19 @@ def cpu_device() -> Iterator[None]:
 
 
 @contextmanager
+def one_thread() -> Iterator[None]:
+    """Tiny tensors: handing each op to a second thread costs more than the op (10x slower on a busy 2-core machine)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+@contextmanager
 def quiet() -> Iterator[None]:
     levels = {name: logging.getLogger(name if name != "root" else None).level for name in NOISY_LOGGERS}
     for name in NOISY_LOGGERS:

@@ -108,6 +108,7 @@ class Prover:
         with ExitStack() as stack:
             stack.enter_context(environment.quiet())
             stack.enter_context(environment.cpu_device())
+            stack.enter_context(environment.one_thread())
             placeholders = stack.enter_context(environment.placeholder_credentials())
             try:
                 proof = self._prove(path, shown, "transformer_engine" in text)

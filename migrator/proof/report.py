@@ -20,7 +20,8 @@ class Run:
     proofs: Sequence[Proof]
     pattern: str | None  # the pattern every applicable config must be on (--pattern), or either
     versions: dict[str, str]  # library -> version (TE: the release whose signature was read, or "not used")
-    seconds: float
+    seconds: float  # proving the configs, after start-up
+    start_up_seconds: float  # importing torch and AutoModel, once per process
     placeholders: tuple[str, ...] = field(default=())  # credential variables set to a placeholder inside verify
 
     def off_pattern(self, proof: Proof) -> bool:
@@ -46,7 +47,8 @@ def summary_lines(run: Run) -> list[str]:
     counts = Counter(_summary_key(proof) for proof in run.proofs)
     per_verdict = ", ".join(f"{count} {verdict}" for verdict, count in counts.most_common())
     versions = ", ".join(f"{name} {version}" for name, version in run.versions.items())
-    lines = [f"{len(run.proofs)} configs verified in {run.seconds:.1f} s: {per_verdict or 'none'}", f"with {versions}"]
+    timing = f"{run.seconds:.1f} s (after {run.start_up_seconds:.1f} s of start-up)"
+    lines = [f"{len(run.proofs)} configs verified in {timing}: {per_verdict or 'none'}", f"with {versions}"]
     if run.placeholders:
         lines.append(f"placeholder values were set inside verify only for the unset {', '.join(run.placeholders)}")
     return lines
@@ -61,6 +63,7 @@ def render_json(run: Run) -> str:
         "placeholder_env": list(run.placeholders),
         "summary": dict(Counter(_summary_key(proof) for proof in run.proofs)),
         "seconds": round(run.seconds, 3),
+        "start_up_seconds": round(run.start_up_seconds, 3),
         "exit_code": exit_code(run),
         "files": [_json_file(run, proof) for proof in run.proofs],
     }

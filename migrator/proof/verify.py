@@ -13,13 +13,16 @@ from migrator.proof.report import FAILING, Run
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _prover: Prover | None = None
+_start_up_seconds = 0.0
 
 
 def shared_prover() -> Prover:
     """One prover per process: AutoModel's imports (about 5 s) are paid once however many files are proven."""
-    global _prover
+    global _prover, _start_up_seconds
     if _prover is None:
+        started = time.perf_counter()
         _prover = Prover()
+        _start_up_seconds = time.perf_counter() - started
     return _prover
 
 
@@ -37,7 +40,8 @@ def verify_paths(paths: Sequence[str], pattern: str | None) -> Run:
         for path, problem in selected
     ]
     placeholders = tuple(sorted({name for proof in proofs for name in proof.placeholders}))
-    return Run(proofs, pattern, versions(prover, proofs), time.perf_counter() - started, placeholders)
+    seconds = time.perf_counter() - started
+    return Run(proofs, pattern, versions(prover, proofs), seconds, _start_up_seconds, placeholders)
 
 
 def versions(prover: Prover, proofs: Sequence[Proof]) -> dict[str, str]:
