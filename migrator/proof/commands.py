@@ -21,9 +21,26 @@ if TYPE_CHECKING:
     "1 any keeps bf16 state (or is off --pattern); 2 any could not be loaded, a usage error or the extra is missing.",
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="PATH...")
-@click.option("--pattern", type=click.Choice(sorted(patterns.PATTERNS)), default=None, help="Also require every proven config to be on this pattern (default: either).")
-@click.option("--output-format", type=click.Choice(("text", "json")), default="text", show_default=True, help="json goes to stdout or --output-file; text always to stderr.")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the JSON report there instead of stdout.")
+@click.option(
+    "--pattern",
+    type=click.Choice(sorted(patterns.PATTERNS)),
+    default=None,
+    help="Also require every proven config to be on this pattern (default: either).",
+)
+@click.option(
+    "--output-format",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="json goes to stdout or --output-file; text always to stderr.",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the JSON report there instead of stdout.",
+)
 def verify_command(paths: tuple[str, ...], pattern: str | None, output_format: str, output_file: str | None) -> int:
     """Prove with AutoModel and torch, on the CPU, what dtype each YAML recipe's Adam state ends in.
 
@@ -61,8 +78,21 @@ def _verify(paths: tuple[str, ...], pattern: str | None) -> Run:
 
 
 @click.command("demo")
-@click.option("--steps", type=click.IntRange(min=1), default=3000, show_default=True, help="Training steps per run (CI runs a few hundred).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="migrator-demo.png", show_default=True, help="Where to write the loss curves (PNG).")
+@click.option(
+    "--steps",
+    type=click.IntRange(min=1),
+    default=3000,
+    show_default=True,
+    help="Training steps per run (CI runs a few hundred).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default="migrator-demo.png",
+    show_default=True,
+    help="Where to write the loss curves (PNG).",
+)
 def demo_command(steps: int, output: str) -> int:
     """Train one tiny MLP three ways on the CPU and show what bf16 Adam state costs.
 

@@ -50,7 +50,16 @@ def _three_runs(torch: Any, steps: int, seed: int) -> list[Curve]:
     return [
         _train(torch, "bf16 storage (unset torch_dtype)", torch.bfloat16, False, initial, inputs, targets, steps),
         _train(torch, "fp32 storage (pattern fp32)", torch.float32, False, initial, inputs, targets, steps),
-        _train(torch, "bf16 storage + fp32 master and moments (pattern te)", torch.bfloat16, True, initial, inputs, targets, steps),
+        _train(
+            torch,
+            "bf16 storage + fp32 master and moments (pattern te)",
+            torch.bfloat16,
+            True,
+            initial,
+            inputs,
+            targets,
+            steps,
+        ),
     ]
 
 
@@ -59,12 +68,18 @@ def _mlp(torch: Any, seed: int) -> Any:
     return torch.nn.Sequential(torch.nn.Linear(INPUTS, HIDDEN), torch.nn.GELU(), torch.nn.Linear(HIDDEN, 1))
 
 
-def _train(torch: Any, name: str, storage: Any, master: bool, initial: dict[str, Any], inputs: Any, targets: Any, steps: int) -> Curve:
+def _train(
+    torch: Any, name: str, storage: Any, master: bool, initial: dict[str, Any], inputs: Any, targets: Any, steps: int
+) -> Curve:
     model = _mlp(torch, 0)
     model.load_state_dict(initial)
     model.to(storage)
     # Pattern te: the optimizer owns fp32 copies of the weights; its moments follow their dtype (fp32).
-    masters = [parameter.detach().float().requires_grad_() for parameter in model.parameters()] if master else list(model.parameters())
+    masters = (
+        [parameter.detach().float().requires_grad_() for parameter in model.parameters()]
+        if master
+        else list(model.parameters())
+    )
     optimizer = torch.optim.AdamW(masters, lr=LEARNING_RATE)
     losses = []
     for _ in range(steps):
@@ -80,7 +95,9 @@ def _train(torch: Any, name: str, storage: Any, master: bool, initial: dict[str,
         losses.append(loss.item())
     state = optimizer.state[masters[0]]
     note = "TE absent: master copy emulated in torch" if master and not _te_steps(torch) else ""
-    return Curve(name, str(storage).removeprefix("torch."), str(state["exp_avg"].dtype).removeprefix("torch."), losses, note)
+    return Curve(
+        name, str(storage).removeprefix("torch."), str(state["exp_avg"].dtype).removeprefix("torch."), losses, note
+    )
 
 
 def _step_master_copy(torch: Any, model: Any, masters: list[Any], step: Callable[[], None]) -> None:
@@ -102,7 +119,10 @@ def table(curves: list[Curve]) -> str:
     rows = [("run", "storage", "Adam state", "final loss", "")]
     rows += [(curve.name, curve.storage, curve.state, f"{curve.final:.3g}", curve.note) for curve in curves]
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + (f"  ({row[4]})" if row[4] else "") for row in rows]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + (f"  ({row[4]})" if row[4] else "")
+        for row in rows
+    ]
     ratio = curves[0].final / curves[1].final if curves[1].final > 0 else float("inf")
     return "\n".join(lines) + f"\nbf16 state ends {ratio:.0f}x higher than fp32 storage\n"
 
@@ -115,7 +135,9 @@ def plot(curves: list[Curve], path: Path, steps: int) -> None:
 
     figure, axes = pyplot.subplots(figsize=(8, 4.5), dpi=100)
     for curve in curves:
-        axes.plot(range(1, len(curve.losses) + 1), curve.losses, label=f"{curve.name}: {curve.final:.2g}", linewidth=1.2)
+        axes.plot(
+            range(1, len(curve.losses) + 1), curve.losses, label=f"{curve.name}: {curve.final:.2g}", linewidth=1.2
+        )
     axes.set_yscale("log")
     axes.set_xlabel("step")
     axes.set_ylabel("training loss (MSE, log scale)")

@@ -21,7 +21,14 @@ from migrator.recipes import Family, family_of, recipe_name
 
 STEPS = 2
 FP32 = "float32"
-TINY_LLAMA = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, vocab_size=128)
+TINY_LLAMA = dict(
+    hidden_size=64,
+    intermediate_size=128,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    vocab_size=128,
+)
 
 
 class Verdict(enum.Enum):
@@ -60,7 +67,9 @@ class Proof:
     @property
     def pattern(self) -> str | None:
         """The recommended pattern this proof shows the config on, if any."""
-        if self.verdict is Verdict.TE_VERIFIED or (self.verdict is Verdict.FP32_STATE and self.optimizer == "FusedAdam"):
+        if self.verdict is Verdict.TE_VERIFIED or (
+            self.verdict is Verdict.FP32_STATE and self.optimizer == "FusedAdam"
+        ):
             return "te"
         if self.verdict is Verdict.FP32_STATE:
             return "fp32"
@@ -184,7 +193,10 @@ class Prover:
 
         factory = getattr(optimizer_config, "factory", None)
         if factory is None:
-            typed = {automodel_optim.AdamConfig: torch_adam(self._torch, "Adam"), automodel_optim.AdamWConfig: torch_adam(self._torch, "AdamW")}
+            typed = {
+                automodel_optim.AdamConfig: torch_adam(self._torch, "Adam"),
+                automodel_optim.AdamWConfig: torch_adam(self._torch, "AdamW"),
+            }
             factory = typed.get(type(optimizer_config), type(optimizer_config))
             if isinstance(optimizer_config, automodel_optim.FusedAdamConfig):
                 factory = self._real_te or self._te_class
@@ -204,7 +216,9 @@ class Prover:
         if policy is None:
             return None, ()
         default = self.default_mp_policy or {}
-        changes = tuple(f"{name} {default.get(name)}->{value}" for name, value in policy.items() if default.get(name) != value)
+        changes = tuple(
+            f"{name} {default.get(name)}->{value}" for name, value in policy.items() if default.get(name) != value
+        )
         return ", ".join(f"{name}={value}" for name, value in policy.items()), changes
 
     def _mp_policy(self, distributed: dict[str, Any]) -> dict[str, str] | None:
@@ -218,7 +232,9 @@ class Prover:
     def _step(self, model: Any, optimizers: list[Any]) -> None:
         torch = self._torch
         device = next(model.parameters()).device
-        tokens = torch.randint(0, TINY_LLAMA["vocab_size"], (2, 8), generator=torch.Generator().manual_seed(0)).to(device)
+        tokens = torch.randint(0, TINY_LLAMA["vocab_size"], (2, 8), generator=torch.Generator().manual_seed(0)).to(
+            device
+        )
         for _ in range(STEPS):
             model(input_ids=tokens, labels=tokens).loss.backward()
             for optimizer in optimizers:
@@ -240,7 +256,11 @@ def _state(base: Proof, optimizers: list[Any], executed_te: bool) -> Proof:
                     names.add(_dtype_name(state[key].dtype))
     exp_avg, exp_avg_sq = ("/".join(sorted(names)) or "none" for names in found.values())
     fp32 = exp_avg == exp_avg_sq == FP32
-    detail = "TE FusedAdam constructed and stepped on CUDA" if executed_te else f"{STEPS} steps on {base.storage_dtype} parameters"
+    detail = (
+        "TE FusedAdam constructed and stepped on CUDA"
+        if executed_te
+        else f"{STEPS} steps on {base.storage_dtype} parameters"
+    )
     verdict = Verdict.FP32_STATE if fp32 else Verdict.LOW_PRECISION_STATE
     return _with(base, verdict=verdict, detail=detail, exp_avg=exp_avg, exp_avg_sq=exp_avg_sq)
 
@@ -253,9 +273,13 @@ def _te_arguments(base: Proof, optimizers: list[Any]) -> Proof:
     signature = f"TE {type(optimizers[0]).te_version} signature and guards"
     base = _with(base, exp_avg=exp_avg, exp_avg_sq=exp_avg_sq)
     if exp_avg == exp_avg_sq == FP32 and (master or base.storage_dtype == FP32):
-        return _with(base, verdict=Verdict.TE_VERIFIED, detail=f"{signature}; fp32 master weights" if master else signature)
+        return _with(
+            base, verdict=Verdict.TE_VERIFIED, detail=f"{signature}; fp32 master weights" if master else signature
+        )
     if not master and exp_avg == exp_avg_sq == FP32:
-        return _with(base, verdict=Verdict.NO_MASTER_WEIGHTS, detail=f"{signature}; the bf16 parameters take each update")
+        return _with(
+            base, verdict=Verdict.NO_MASTER_WEIGHTS, detail=f"{signature}; the bf16 parameters take each update"
+        )
     return _with(base, verdict=Verdict.LOW_PRECISION_STATE, detail=signature)
 
 

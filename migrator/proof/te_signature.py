@@ -65,7 +65,7 @@ def extract(source: str, version: str) -> TESignature:
     """Signature and guards of `FusedAdam.__init__` in `source`, as the source of a standalone `__init__`."""
     init = _find_init(ast.parse(source))
     parameters = {arg.arg for arg in (*init.args.posonlyargs, *init.args.args, *init.args.kwonlyargs)}
-    found = _Guards(parameters | {"torch"})
+    found = _Guards(parameters - {"self"} | {"torch"})  # a guard still reading `self` needs state we lack
     found.collect(init.body, condition=None)
     # Arguments as written (annotations dropped: they name TE's types); the body records what was bound.
     for arg in (*init.args.posonlyargs, *init.args.args, *init.args.kwonlyargs):
@@ -81,16 +81,26 @@ def stand_in_class(signature: TESignature, base: type) -> type:
     import torch
 
     namespace: dict[str, Any] = {"torch": torch}
-    exec(compile(signature.init_source, f"<TE {signature.version} FusedAdam.__init__>", "exec"), namespace)  # noqa: S102
+    # Our own unparse of TE's signature and guards (no other statement survives the extraction).
+    exec(compile(signature.init_source, f"<TE {signature.version} FusedAdam.__init__>", "exec"), namespace)
     checked_init = namespace["__init__"]
 
     def __init__(self: Any, params: Any, *args: Any, **kwargs: Any) -> None:
         checked_init(self, params, *args, **kwargs)
-        bound = self._bound
-        base.__init__(self, params, {"lr": bound["lr"], "betas": bound["betas"], "eps": bound["eps"], "weight_decay": bound["weight_decay"]})
+        # The same param-group defaults TE passes to torch.optim.Optimizer.
+        defaults = {name: self._bound[name] for name in ("lr", "betas", "eps", "weight_decay") if name in self._bound}
+        base.__init__(self, params, defaults)
 
     __init__.__signature__ = _signature_of(checked_init)  # type: ignore[attr-defined]
-    return type("FusedAdam", (base,), {"__init__": __init__, "__module__": "transformer_engine.pytorch.optimizers.fused_adam", "te_version": signature.version})
+    return type(
+        "FusedAdam",
+        (base,),
+        {
+            "__init__": __init__,
+            "__module__": "transformer_engine.pytorch.optimizers.fused_adam",
+            "te_version": signature.version,
+        },
+    )
 
 
 def _signature_of(function: Any) -> Any:
@@ -112,12 +122,25 @@ def _fused_adam_source(version: str) -> str:
         return installed.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as folder:
         # The wheel is 1.2 MB of pure Python; pip fetches it without its (CUDA-only) dependencies.
-        command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", f"transformer-engine=={version}", "-d", folder]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            f"transformer-engine=={version}",
+            "-d",
+            folder,
+        ]
         done = subprocess.run(command, capture_output=True, text=True)
         wheels = list(Path(folder).glob("transformer_engine-*.whl"))
         if done.returncode != 0 or not wheels:
             detail = (done.stderr.strip().splitlines() or ["no wheel"])[-1]
-            raise SignatureUnavailable(f"cannot fetch transformer-engine=={version} to read FusedAdam's signature: {detail}")
+            raise SignatureUnavailable(
+                f"cannot fetch transformer-engine=={version} to read FusedAdam's signature: {detail}"
+            )
         with zipfile.ZipFile(wheels[0]) as wheel:
             return wheel.read(FUSED_ADAM_PATH).decode("utf-8")
 

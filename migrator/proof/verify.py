@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from importlib import metadata
-from pathlib import Path
 from typing import Sequence
 
 from migrator.proof import te_signature
@@ -57,7 +56,9 @@ def failed_proof(text: str, shown: str) -> str | None:
     """For `migrate --verify`: why the migrated `text` must not be written, or None when its proof holds."""
     proof = shared_prover().prove_text(text, shown)
     if proof.verdict is Verdict.COULD_NOT_LOAD or proof.verdict in FAILING:
-        return f"proof failed: {proof.label}" + (f" ({proof.detail})" if proof.detail and proof.verdict is not Verdict.COULD_NOT_LOAD else "")
+        return f"proof failed: {proof.label}" + (
+            f" ({proof.detail})" if proof.detail and proof.verdict is not Verdict.COULD_NOT_LOAD else ""
+        )
     return None
 
 
@@ -66,4 +67,3 @@ def _version(distribution: str) -> str:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return "not installed"
-
