@@ -27,7 +27,16 @@ BUDGET_SECONDS = 0.2
 
 def migrated_copy(corpus: Path, target: Path, pattern: str) -> Path:
     copy_tree(corpus / "examples", target / "examples", YAML_SUFFIXES)
-    command = [sys.executable, "-m", "migrator", "--pattern", pattern, "--no-progress", str(target / "examples")]
+    command = [
+        sys.executable,
+        "-m",
+        "migrator",
+        "migrate",
+        "--pattern",
+        pattern,
+        "--no-progress",
+        str(target / "examples"),
+    ]
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     return target / "examples"
 
