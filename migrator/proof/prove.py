@@ -120,7 +120,7 @@ class Prover:
             stack.enter_context(environment.one_thread())
             placeholders = stack.enter_context(environment.placeholder_credentials())
             try:
-                proof = self._prove(path, shown, "transformer_engine" in text)
+                proof = self._prove(path, shown, _names_te(text))
             except _NotApplicable as why:
                 proof = Proof(shown, Verdict.NOT_APPLICABLE, str(why))
             except te_signature.SignatureUnavailable as exc:
@@ -194,8 +194,8 @@ class Prover:
         factory = getattr(optimizer_config, "factory", None)
         if factory is None:
             typed = {
-                automodel_optim.AdamConfig: torch_adam(self._torch, "Adam"),
-                automodel_optim.AdamWConfig: torch_adam(self._torch, "AdamW"),
+                automodel_optim.AdamConfig: self._torch.optim.Adam,
+                automodel_optim.AdamWConfig: self._torch.optim.AdamW,
             }
             factory = typed.get(type(optimizer_config), type(optimizer_config))
             if isinstance(optimizer_config, automodel_optim.FusedAdamConfig):
@@ -242,10 +242,6 @@ class Prover:
                 optimizer.zero_grad(set_to_none=True)
 
 
-def torch_adam(torch: Any, name: str) -> type:
-    return getattr(torch.optim, name)  # type: ignore[no-any-return]
-
-
 def _state(base: Proof, optimizers: list[Any], executed_te: bool) -> Proof:
     """The verdict from the dtypes Adam actually allocated for `exp_avg` and `exp_avg_sq`."""
     found: dict[str, set[str]] = {"exp_avg": set(), "exp_avg_sq": set()}
@@ -281,6 +277,11 @@ def _te_arguments(base: Proof, optimizers: list[Any]) -> Proof:
             base, verdict=Verdict.NO_MASTER_WEIGHTS, detail=f"{signature}; the bf16 parameters take each update"
         )
     return _with(base, verdict=Verdict.LOW_PRECISION_STATE, detail=signature)
+
+
+def _names_te(text: str) -> bool:
+    """Whether a config may build TE's FusedAdam: by its import path, or through AutoModel's `FusedAdamConfig`."""
+    return "transformer_engine" in text or "fusedadam" in text.lower().replace("_", "")
 
 
 def _with(proof: Proof, **changes: Any) -> Proof:

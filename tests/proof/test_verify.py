@@ -163,3 +163,11 @@ def test_corpus_sample_before_and_after_migrate(corpus: Path, tmp_path: Path, pa
     migrated = {"fp32": "fp32 state", "te": "TE arguments verified (not executed)"}[pattern]
     assert prover.prove_file(copy / "llama3_2/llama3_2_1b_squad.yaml", "squad").label == migrated
     assert prover.prove_file(copy / "llama3_2/llama3_2_1b_hellaswag_peft.yaml", "peft").label == "PEFT: adapters only"
+
+
+def test_te_guards_run_through_automodel_typed_config(prover: Prover, tmp_path: Path) -> None:
+    # AutoModel 0.7.0's FusedAdamConfig passes master_weight_dtype=None when unset; TE's own guard rejects it.
+    typed = "optimizer:\n  _target_: nemo_automodel.components.optim.optimizer.FusedAdamConfig\n  lr: 1.0e-5\n"
+    proof = prover.prove_file(recipe(tmp_path, HEAD + typed), "r.yaml")
+    assert proof.label == "could not load: RuntimeError: FusedAdam only supports fp32/fp16 master weights."
+    assert proof.optimizer == "FusedAdam"
