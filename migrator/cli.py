@@ -15,7 +15,6 @@ import click
 
 from migrator import __version__, patterns
 from migrator.files import DEFAULT_MAX_FILE_SIZE
-from migrator.proof.commands import demo_command, verify_command
 from migrator.report import FORMATS, MACHINE_FORMATS
 from migrator.settings import Mode, Options, Settings
 
@@ -147,7 +146,23 @@ def _run_and_report(settings: Settings, output_format: str, output_file: str | N
     return exit_code(results, settings.mode)
 
 
-@click.group()
+class _Group(click.Group):
+    """Imports the proof commands (migrator/proof/commands.py) only when one is asked for or listed."""
+
+    PROOF_COMMANDS = {"verify": "verify_command", "demo": "demo_command"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.PROOF_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.PROOF_COMMANDS:
+            from migrator.proof import commands
+
+            return getattr(commands, self.PROOF_COMMANDS[name])  # type: ignore[no-any-return]
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Group)
 @click.version_option(__version__, prog_name="migrator")
 def cli() -> None:
     """migrator: move NeMo AutoModel recipes off bf16 Adam state (pattern te or fp32)."""
@@ -263,7 +278,3 @@ def generate_command(pattern: str, model: str | None, peft: bool, source: str | 
 
 cli.add_command(validate_command)
 cli.add_command(generate_command)
-
-# -- proof with the real libraries: `verify` and `demo` (logic in migrator/proof/) --
-cli.add_command(verify_command)
-cli.add_command(demo_command)

@@ -86,7 +86,8 @@ def process_file(path: Path, settings: Settings) -> FileResult:
             why = failed_proof(outcome.new_text, shown)
             if why is not None:
                 problem = Problem(why, hint="run `migrator verify` on the migrated file for details")
-                return FileResult(shown, replace(outcome, status=Status.FAILED, problem=problem, new_text=None), notices=notices)
+                unproven = replace(outcome, status=Status.FAILED, problem=problem, new_text=None)
+                return FileResult(shown, unproven, notices=notices)
         new_bytes = source.restore(outcome.new_text)
         if settings.mode is Mode.WRITE:
             write_atomic(real_path, new_bytes, original=raw)

@@ -10,6 +10,7 @@ master copy shows on a CPU. What is proven is the call, not TE's kernels: "TE ar
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import os
 import subprocess
@@ -91,7 +92,7 @@ def stand_in_class(signature: TESignature, base: type) -> type:
         defaults = {name: self._bound[name] for name in ("lr", "betas", "eps", "weight_decay") if name in self._bound}
         base.__init__(self, params, defaults)
 
-    __init__.__signature__ = _signature_of(checked_init)  # type: ignore[attr-defined]
+    __init__.__signature__ = inspect.signature(checked_init)  # type: ignore[attr-defined]
     return type(
         "FusedAdam",
         (base,),
@@ -101,12 +102,6 @@ def stand_in_class(signature: TESignature, base: type) -> type:
             "te_version": signature.version,
         },
     )
-
-
-def _signature_of(function: Any) -> Any:
-    import inspect
-
-    return inspect.signature(function)
 
 
 def installed_version() -> str | None:
