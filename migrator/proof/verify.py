@@ -55,10 +55,11 @@ def versions(prover: Prover, proofs: Sequence[Proof]) -> dict[str, str]:
 def failed_proof(text: str, shown: str) -> str | None:
     """For `migrate --verify`: why the migrated `text` must not be written, or None when its proof holds."""
     proof = shared_prover().prove_text(text, shown)
-    if proof.verdict is Verdict.COULD_NOT_LOAD or proof.verdict in FAILING:
-        return f"proof failed: {proof.label}" + (
-            f" ({proof.detail})" if proof.detail and proof.verdict is not Verdict.COULD_NOT_LOAD else ""
-        )
+    if proof.verdict is Verdict.COULD_NOT_LOAD:
+        return f"proof failed: {proof.label}"
+    if proof.verdict in FAILING:
+        state = f"storage {proof.storage_dtype}, {proof.optimizer} exp_avg {proof.exp_avg}, exp_avg_sq {proof.exp_avg_sq}"
+        return f"proof failed: {proof.label} ({state})"
     return None
 
 
