@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from importlib import metadata
+from pathlib import Path
 from typing import Sequence
 
 from migrator.proof import te_signature
 from migrator.proof.prove import Proof, Prover, Verdict
 from migrator.proof.report import FAILING, Run
+from migrator.runner import display_path, select_files
+from migrator.settings import Settings
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _prover: Prover | None = None
@@ -26,21 +29,22 @@ def shared_prover() -> Prover:
 
 
 def verify_paths(paths: Sequence[str], pattern: str | None) -> Run:
-    from migrator.runner import display_path, select_files
-    from migrator.settings import Settings
-
     selected = select_files(Settings(tuple(paths)), YAML_SUFFIXES)
     prover = shared_prover()
     started = time.perf_counter()
-    proofs = [
-        Proof(display_path(path), Verdict.COULD_NOT_LOAD, "no such file or directory")
-        if problem is not None
-        else prover.prove_file(path, display_path(path))
-        for path, problem in selected
-    ]
+    proofs = [_proof(prover, path, problem is not None) for path, problem in selected]
     placeholders = tuple(sorted({name for proof in proofs for name in proof.placeholders}))
     seconds = time.perf_counter() - started
     return Run(proofs, pattern, versions(prover, proofs), seconds, _start_up_seconds, placeholders)
+
+
+def _proof(prover: Prover, path: Path, missing: bool) -> Proof:
+    shown = display_path(path)
+    if missing:
+        return Proof(shown, Verdict.COULD_NOT_LOAD, "no such file or directory")
+    if path.suffix not in YAML_SUFFIXES:  # named on the command line; Python launch scripts are not proven
+        return Proof(shown, Verdict.NOT_APPLICABLE, "not a YAML recipe (verify proves YAML recipes)")
+    return prover.prove_file(path, shown)
 
 
 def versions(prover: Prover, proofs: Sequence[Proof]) -> dict[str, str]:
@@ -58,7 +62,9 @@ def failed_proof(text: str, shown: str) -> str | None:
     if proof.verdict is Verdict.COULD_NOT_LOAD:
         return f"proof failed: {proof.label}"
     if proof.verdict in FAILING:
-        state = f"storage {proof.storage_dtype}, {proof.optimizer} exp_avg {proof.exp_avg}, exp_avg_sq {proof.exp_avg_sq}"
+        state = (
+            f"storage {proof.storage_dtype}, {proof.optimizer} exp_avg {proof.exp_avg}, exp_avg_sq {proof.exp_avg_sq}"
+        )
         return f"proof failed: {proof.label} ({state})"
     return None
 

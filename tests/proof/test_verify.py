@@ -171,3 +171,12 @@ def test_te_guards_run_through_automodel_typed_config(prover: Prover, tmp_path: 
     proof = prover.prove_file(recipe(tmp_path, HEAD + typed), "r.yaml")
     assert proof.label == "could not load: RuntimeError: FusedAdam only supports fp32/fp16 master weights."
     assert proof.optimizer == "FusedAdam"
+
+
+def test_a_python_file_named_on_the_command_line_is_not_applicable(tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text("import torch\n", encoding="utf-8")
+    from migrator.proof.verify import verify_paths
+
+    (proof,) = verify_paths([str(script)], None).proofs
+    assert proof.label == "not applicable: not a YAML recipe (verify proves YAML recipes)"
