@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -118,6 +118,11 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     is_flag=True,
     help="Also show notes for files left unchanged, and why each non-recipe was left alone.",
 )
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Prove each migrated YAML recipe with AutoModel and torch before writing it (needs the `verify` extra; one process).",
+)
 @click.version_option(__version__, prog_name="migrator")
 def migrate_command(
     paths: tuple[str, ...],
@@ -127,6 +132,7 @@ def migrate_command(
     no_progress: bool,
     max_file_size: int,
     verbose: bool,
+    verify: bool,
     **options: Any,
 ) -> int:
     """Rewrite AutoModel YAML recipes and Python launch scripts to a precision-safe pattern, touching only what must change.
@@ -146,6 +152,8 @@ def migrate_command(
 
     if check and diff:
         raise click.UsageError("--check and --diff exclude each other")
+    if verify:
+        _require_proof_extra()
     try:
         project = config.load(Path.cwd())
     except config.ConfigError as exc:
@@ -166,8 +174,18 @@ def migrate_command(
         values["respect_gitignore"],
         str(project.root),
         max_file_size,
+        verify,
     )
     return _run_and_report(settings, output_format, output_file, verbose, progress=not no_progress)
+
+
+def _require_proof_extra() -> None:
+    from migrator.proof import ExtraMissing, require_extra
+
+    try:
+        require_extra()
+    except ExtraMissing as exc:
+        raise click.ClickException(f"--verify {exc}") from None
 
 
 def _run_and_report(
@@ -201,7 +219,23 @@ def _run_and_report(
     return exit_code(results, settings.mode)
 
 
-@click.group()
+class _Group(click.Group):
+    """Imports the proof commands (migrator/proof/commands.py) only when one is asked for or listed."""
+
+    PROOF_COMMANDS: ClassVar[dict[str, str]] = {"verify": "verify_command", "demo": "demo_command"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.PROOF_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.PROOF_COMMANDS:
+            from migrator.proof import commands
+
+            return getattr(commands, self.PROOF_COMMANDS[name])  # type: ignore[no-any-return]
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Group)
 @click.version_option(__version__, prog_name="migrator")
 def cli() -> None:
     """migrator: move NeMo AutoModel recipes off bf16 Adam state (pattern te or fp32)."""

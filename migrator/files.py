@@ -182,3 +182,12 @@ def _keep_owner(fd: int, info: os.stat_result) -> None:
             OSError
         ):  # only root may give a file away; the new file is then ours, like any editor's
             os.fchown(fd, info.st_uid, info.st_gid)
+
+
+def display_path(path: Path) -> str:
+    if not path.is_absolute():
+        return Path(os.path.normpath(path)).as_posix()
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()

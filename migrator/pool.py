@@ -13,8 +13,9 @@ from pathlib import Path
 
 from migrator.core.outcome import FileResult, failed
 from migrator.core.settings import Settings
+from migrator.files import display_path
 from migrator.interrupt import StopFlag, ignore_stop_signals
-from migrator.process import PARSING_GC_THRESHOLD, display_path, process_file
+from migrator.process import PARSING_GC_THRESHOLD, process_file
 
 MAX_CHUNK = 64  # files per task: large enough to amortise IPC, small enough to balance the load
 

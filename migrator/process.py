@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import os
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from migrator.core import suppressions
 from migrator.core.outcome import SKIP_FILE, FileResult, Outcome, Problem, Status, failed
 from migrator.core.settings import Mode, Options, Settings
 from migrator.documents.front_end import migrate_document
-from migrator.files import FileError, decode, read_limited, resolve_inside, write_atomic
+from migrator.files import FileError, decode, display_path, read_limited, resolve_inside, write_atomic
 from migrator.rules import RULES
 from migrator.yaml import front_end as yaml_front_end
 
@@ -51,15 +50,6 @@ def front_end(suffix: str) -> FrontEnd | None:
     return FRONT_ENDS.get(suffix)
 
 
-def display_path(path: Path) -> str:
-    if not path.is_absolute():
-        return Path(os.path.normpath(path)).as_posix()
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def migrate_text(text: str, suffix: str, options: Options) -> tuple[Outcome, tuple[Problem, ...]]:
     """A file's text through its front end, with the notices about its suppression comments."""
     migrate = FRONT_ENDS[suffix]
@@ -86,6 +76,10 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         outcome, notices = migrate_text(source.text, path.suffix, settings.options)
         if outcome.status is not Status.MIGRATED or outcome.new_text is None:
             return FileResult(shown, outcome, notices=notices)
+        if settings.verify and path.suffix in yaml_front_end.SUFFIXES:
+            unproven = _failed_proof(outcome, shown)
+            if unproven is not None:
+                return FileResult(shown, unproven, notices=notices)
         new_bytes = source.restore(outcome.new_text)
         if settings.mode is Mode.WRITE:
             write_atomic(real_path, new_bytes, original=raw)
@@ -100,3 +94,14 @@ def process_file(path: Path, settings: Settings) -> FileResult:
     except Exception as exc:  # one file's bug must never stop the run
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return failed(shown, f"internal error: {detail}", "please report this file")
+
+
+def _failed_proof(outcome: Outcome, shown: str) -> Outcome | None:
+    """`migrate --verify`: a migrated recipe whose proof with AutoModel and torch fails is not written."""
+    from migrator.proof.gate import failed_proof  # lazy: torch and AutoModel load only for --verify
+
+    why = failed_proof(outcome.new_text or "", shown)
+    if why is None:
+        return None
+    problem = Problem(why, hint="run `migrator verify` on the migrated file for details")
+    return replace(outcome, status=Status.FAILED, problem=problem, new_text=None)

@@ -15,9 +15,9 @@ from pathlib import Path
 from migrator.core.outcome import FileResult, Outcome, Problem, Status
 from migrator.core.settings import Mode, Settings
 from migrator.discovery import Excluder, discover
-from migrator.files import forget_resolved_folders
+from migrator.files import display_path, forget_resolved_folders
 from migrator.interrupt import StopFlag
-from migrator.process import SUPPORTED_SUFFIXES, display_path, process_file, tuned_for_parsing
+from migrator.process import SUPPORTED_SUFFIXES, process_file, tuned_for_parsing
 
 # Below this many files per worker, starting the pool costs more than it saves.
 MIN_FILES_PER_WORKER = 16
@@ -38,6 +38,10 @@ def select_files(
 
 
 def worker_count(settings: Settings, files: int) -> int:
+    if settings.verify:
+        return 1  # each proving process pays AutoModel's imports (about 5 s): prove in this one
+    if settings.verify:
+        return 1  # each proving process pays AutoModel's imports (about 5 s): prove in this one
     jobs = settings.jobs or _available_cpus()
     return max(1, min(jobs, files // MIN_FILES_PER_WORKER))
 

@@ -18,8 +18,7 @@ from migrator.core.classify import Kind, RecipeShapeError, classify
 from migrator.core.outcome import SKIP_REASONS, Status
 from migrator.core.settings import Options, Settings
 from migrator.documents.front_end import code_blocks
-from migrator.files import FileError, read_source
-from migrator.process import display_path
+from migrator.files import FileError, display_path, read_source
 from migrator.runner import select_files
 from migrator.yaml.document import YamlDocument, YamlError
 from migrator.yaml.front_end import SUFFIXES as YAML_SUFFIXES

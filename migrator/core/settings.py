@@ -44,6 +44,7 @@ class Settings:
     respect_gitignore: bool = True
     root: str = "."  # the project root: the folder of the pyproject.toml the settings came from
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files fail unparsed
+    verify: bool = False  # prove each migrated YAML with AutoModel before it is written (migrator.proof)
 
     @functools.cached_property
     def roots(self) -> tuple[Path, ...]:
