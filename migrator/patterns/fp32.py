@@ -74,14 +74,22 @@ class Float32Storage(Pattern):
             "required": ["torch_dtype"],
             "description": f"unset means bf16 for this recipe; pattern fp32 writes `torch_dtype: {self.storage_dtype}`",
         }
+        # Hugging Face `from_config` builds in its config's dtype when the model sets none (builders.py).
+        config_fp32 = {
+            "required": ["config"],
+            "description": "Hugging Face from_config without a dtype builds in its config's dtype: "
+            f"it must be float32, or the model must say `torch_dtype: {self.storage_dtype}`",
+            **blocks.under("config", blocks.config_gives(blocks.FP32_DTYPE)),
+        }
+        when_unset = {"if": blocks.hf_from_config(), "then": config_fp32, "else": unset}
         storage = {
-            "title": "float32 parameter storage (KD and BAGEL recipes default to it)",
-            "if": blocks.recipe_in(Family.KD),
+            "title": "float32 parameter storage (KD and BAGEL recipes and some model builders default to it)",
+            "if": {"allOf": [blocks.recipe_in(Family.KD), blocks.NOT_PEFT]},
             "then": blocks.under("model", blocks.storage(kd_storage)),
             "else": {
                 "if": blocks.recipe_in(Family.BAGEL),
                 "then": blocks.under("model", blocks.storage(bagel_storage)),
-                "else": blocks.under("model", blocks.storage(fp32, when_unset=unset)),
+                "else": blocks.under("model", blocks.by_builder(blocks.storage(fp32, when_unset=when_unset))),
             },
         }
         model_required = {

@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from migrator import patterns
-from migrator.core.classify import Classification
+from migrator.core.builders import builder_of
+from migrator.core.changes import Change
+from migrator.core.classify import Classification, Kind, storage_key
 from migrator.core.findings import RULES, Finding, Level, Rule, register
 from migrator.core.plan import Plan, planned_target
 from migrator.core.settings import Options
+
+STORAGE_NOT_PROVABLE = "MIG115"
 
 __all__ = ["RULES", "Context", "Finding", "Level", "Options", "Rule", "make_plan", "rule"]
 
@@ -42,6 +46,13 @@ class Context:
     @property
     def pattern(self) -> patterns.Pattern:
         return patterns.PATTERNS[self.target]
+
+    @property
+    def storage_changes(self) -> list[Change]:
+        """The target pattern's storage dtype, where the model's builder takes one (`build_gpt2_model` does not)."""
+        if not builder_of(self.model.get("_target_")).honours_dtype:
+            return []
+        return self.pattern.storage_changes(self.model, storage_key(self.model), "model" in self.data)
 
     @property
     def switches_optimizer_class(self) -> bool:
@@ -70,7 +81,9 @@ def make_plan(data: Mapping[str, Any], classification: Classification, options: 
     if target is None:
         return Plan(None)
     ctx = Context(data, classification, options, target)
-    return Plan(target, tuple(finding for code in sorted(RULES) for finding in RULES[code].findings(ctx)))
+    # Every other rule assumes a storage dtype: until it is proven, the one that says so is the only finding.
+    codes = [STORAGE_NOT_PROVABLE] if classification.kind is Kind.UNPROVEN else sorted(RULES)
+    return Plan(target, tuple(finding for code in codes for finding in RULES[code].findings(ctx)))
 
 
 def _import_rules() -> None:

@@ -24,14 +24,14 @@ def test_fp32_inserts_missing_dtype_after_last_model_key() -> None:
     check_transformed(
         """\
         model:
-          _target_: x.from_pretrained
+          _target_: nemo_automodel.NeMoAutoModelForCausalLM.from_pretrained
           # comment stays last
         optimizer:
           _target_: torch.optim.adam.Adam
         """,
         """\
         model:
-          _target_: x.from_pretrained
+          _target_: nemo_automodel.NeMoAutoModelForCausalLM.from_pretrained
           torch_dtype: float32
           # comment stays last
         optimizer:
