@@ -44,6 +44,7 @@ class Builder:
     unset: Unset
     honours_dtype: bool  # an explicit dtype reaches the parameters (False: swallowed by the builder)
     kind: str  # for messages: what decides the dtype
+    dtype_key: str = "torch_dtype"  # the keyword migrate writes the storage dtype with
 
     @property
     def proven(self) -> bool:
@@ -86,6 +87,7 @@ RETRIEVAL_ENTRY_POINTS: Mapping[str, tuple[str, ...]] = {
 }
 # Hugging Face transformers: its Auto and model classes load without AutoModel's dtype handling.
 HF_PACKAGE = "transformers"
+HF_DTYPE_KEY = "dtype"  # transformers 5's keyword; `torch_dtype` still works there, with a deprecation warning (§2.4)
 # Project builders known to ignore a dtype argument: their parameters stay in torch's default fp32.
 DTYPE_IGNORING_BUILDERS = frozenset({"nemo_automodel.components.models.gpt2.build_gpt2_model"})
 # The recipe's own loader when `model._target_` is absent (the families in `recipes.py` decide there).
@@ -111,7 +113,7 @@ def builder_of(target: object) -> Builder:
         return Builder(target, Unset.FP32, False, f"`{target}` (ignores torch_dtype)")
     if target.split(".", 1)[0] == HF_PACKAGE and method in LOADERS:
         unset = Unset.CONFIG if method == "from_config" else Unset.CHECKPOINT
-        return Builder(target, unset, True, f"Hugging Face {owner}.{method}")
+        return Builder(target, unset, True, f"Hugging Face {owner}.{method}", HF_DTYPE_KEY)
     return Builder(target, Unset.BUILDER, True, f"`{target}`")
 
 

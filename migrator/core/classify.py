@@ -49,8 +49,11 @@ def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
 
 
 def storage_key(model: Mapping[str, Any]) -> str:
-    """`torch_dtype`, or HF v5's `dtype` where a config spells the storage dtype that way (§2.4)."""
-    return "dtype" if "dtype" in model and "torch_dtype" not in model else "torch_dtype"
+    """The key that sets the storage dtype: `torch_dtype`, or HF v5's `dtype` where a config spells it that way
+    (§2.4); with neither written, the builder's own keyword (`dtype` for Hugging Face targets)."""
+    if "dtype" in model and "torch_dtype" not in model:
+        return "dtype"
+    return "torch_dtype" if "torch_dtype" in model else builders.builder_of(model.get("_target_")).dtype_key
 
 
 INVALID = "invalid"  # a storage dtype AutoModel rejects

@@ -60,11 +60,11 @@ def test_suppressed_warning_keeps_the_file_quietly() -> None:
     [
         (
             "fp32",
-            f"model:\n  _target_: {HF_PRETRAINED}\n  torch_dtype: float32\noptimizer:\n  _target_: torch.optim.AdamW\n",
+            f"model:\n  _target_: {HF_PRETRAINED}\n  dtype: float32\noptimizer:\n  _target_: torch.optim.AdamW\n",
         ),
         (
             "te",
-            f"model:\n  _target_: {HF_PRETRAINED}\n  torch_dtype: bfloat16\noptimizer:\n"
+            f"model:\n  _target_: {HF_PRETRAINED}\n  dtype: bfloat16\noptimizer:\n"
             "  _target_: transformer_engine.pytorch.optimizers.fused_adam.FusedAdam\n  adam_w_mode: true\n"
             "  bias_correction: true\n  master_weights: true\n  store_param_remainders: true\n"
             "  exp_avg_dtype: torch.float32\n  exp_avg_sq_dtype: torch.float32\n  weight_decay: 0.01\n",
@@ -121,11 +121,11 @@ def test_gpt2_convert_never_writes_a_dtype() -> None:
 def test_hf_from_config_converts_to_te_with_bf16_written() -> None:
     outcome = run(recipe(BUILT_CONFIG), pattern="te", convert=True)
     assert "MIG006" in codes(outcome) and "MIG001" not in codes(outcome)
-    assert outcome.new_text is not None and "  torch_dtype: bfloat16\n" in outcome.new_text
+    assert outcome.new_text is not None and "\n  dtype: bfloat16\n" in outcome.new_text  # transformers 5's keyword
 
 
 def test_hf_from_config_takes_the_config_dtype() -> None:
     model = f"  _target_: {HF_CONFIG}\n  config:\n    _target_: transformers.LlamaConfig\n    dtype: bfloat16\n"
     outcome = run(recipe(model), pattern="fp32")
     assert codes(outcome)[0] == "MIG001" and "model.config dtype: bfloat16" in outcome.findings[0].finding.message
-    assert outcome.new_text is not None and "  torch_dtype: float32\n" in outcome.new_text
+    assert outcome.new_text is not None and "\n  dtype: float32\n" in outcome.new_text
