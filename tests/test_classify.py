@@ -134,6 +134,6 @@ def test_unset_storage_follows_the_builder(target: str, kind: Kind) -> None:
     assert assumed.kind is (Kind.RISKY if kind is Kind.UNPROVEN else kind)
 
 
-def test_builders_only_count_where_the_recipe_instantiates_the_target() -> None:
+def test_a_family_default_comes_before_the_builder() -> None:
     bagel = {"recipe": "FinetuneRecipeForMultimodal", "model": {"_target_": "my.build"}, "optimizer": ADAMW}
     assert classify(bagel).pattern == "fp32"

@@ -255,12 +255,27 @@ _OPTIMIZERS = [
 
 
 _STORAGE_KEYS = [("torch_dtype",), ("dtype",), ("torch_dtype", "dtype")]  # HF's `dtype` counts only without torch_dtype
+_HF_CONFIG = "transformers.AutoModelForCausalLM.from_config"
+_BUILDERS: list[dict[str, Any]] = [  # one of each kind in core/builders.py
+    {},
+    {"_target_": "nemo_automodel.NeMoAutoModelForCausalLM.from_config"},
+    {"_target_": "nemo_automodel.NeMoAutoModelBiEncoder.from_pretrained"},
+    {"_target_": "transformers.AutoModelForCausalLM.from_pretrained"},
+    {"_target_": _HF_CONFIG, "config": {"_target_": "transformers.LlamaConfig"}},
+    {"_target_": _HF_CONFIG, "config": {"_target_": "transformers.AutoConfig.from_pretrained"}},
+    {"_target_": _HF_CONFIG, "config": {"_target_": "transformers.AutoConfig.from_pretrained", "dtype": "float32"}},
+    {"_target_": _HF_CONFIG, "config": {"_target_": "transformers.LlamaConfig", "torch_dtype": "bfloat16"}},
+    {"_target_": "nemo_automodel.components.models.gpt2.build_gpt2_model"},
+    {"_target_": "my_project.build_model"},
+]
 
 
 def _grid() -> list[dict[str, Any]]:
     grid = []
-    for recipe, dtype, optimizer, keys in itertools.product(_RECIPES, _DTYPES, _OPTIMIZERS, _STORAGE_KEYS):
-        model: dict[str, Any] = {"pretrained_model_name_or_path": "m"}
+    for recipe, dtype, optimizer, keys, builder in itertools.product(
+        _RECIPES, _DTYPES, _OPTIMIZERS, _STORAGE_KEYS, _BUILDERS
+    ):
+        model: dict[str, Any] = {"pretrained_model_name_or_path": "m", **builder}
         if dtype is not ABSENT:
             model.update({key: dtype if index == 0 else "float16" for index, key in enumerate(keys)})
         data = {

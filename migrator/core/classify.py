@@ -84,8 +84,7 @@ def resolve_storage(data: Mapping[str, Any], family: Family, assume_bf16: bool =
     key = storage_key(model)
     value = model.get(key)
     written = f"model.{key}: {value if key in model else 'unset'}"
-    # Only recipes that instantiate `model._target_` with the YAML's arguments go through a builder.
-    builder = builders.builder_of(model.get("_target_") if family in _BUILT_FAMILIES else None)
+    builder = builders.builder_of(model.get("_target_"))
 
     def storage(kind: str | None, source: str = written) -> Storage:
         if kind is None and assume_bf16:
@@ -102,6 +101,8 @@ def resolve_storage(data: Mapping[str, Any], family: Family, assume_bf16: bool =
         return storage(automodel.FP32)
     unset = builder.unset
     if unset is builders.Unset.CONFIG:
+        if key in model:  # a written null or `auto` reaches Hugging Face's from_config as such: not modelled here
+            return storage(None, f"{written} goes to {builder.kind} as is, which migrator does not model")
         config_value = builders.config_dtype(model)
         if config_value is not None:
             return storage(automodel.dtype_kind(config_value) or INVALID, f"model.config dtype: {config_value}")
@@ -109,9 +110,6 @@ def resolve_storage(data: Mapping[str, Any], family: Family, assume_bf16: bool =
     if unset in (builders.Unset.BF16, builders.Unset.FP32):
         return storage(unset.value)
     return storage(None, builder.unset_means(unset))
-
-
-_BUILT_FAMILIES = (Family.TRAIN, Family.KD)
 
 
 def storage_kind(model: Mapping[str, Any], family: Family) -> str:

@@ -120,13 +120,13 @@ def dtype_ignoring_builder() -> Schema:
 
 
 def by_builder(storage_rule: Schema) -> Schema:
-    """`storage_rule` on a `model` mapping, unless its builder ignores the storage dtype (anything written is moot)."""
-    return {"if": dtype_ignoring_builder(), "else": storage_rule}
+    """`storage_rule` on a config, unless its model's builder ignores the storage dtype (anything written is moot)."""
+    return {"if": {"required": ["model"], **under("model", dtype_ignoring_builder())}, "else": storage_rule}
 
 
-def hf_from_config() -> Schema:
-    """`model._target_` is a Hugging Face `from_config`: an unset dtype is its config's (`builders.py`)."""
-    return target_matches(r"^\s*" + re.escape(builders.HF_PACKAGE) + r"\..*\.from_config\s*$")
+def hf_loader(method: str) -> Schema:
+    """`model._target_` is a Hugging Face `from_pretrained`/`from_config`, loaded without AutoModel's dtype handling."""
+    return target_matches(r"^\s*" + re.escape(builders.HF_PACKAGE) + r"\..*\." + method + r"\s*$")
 
 
 def config_gives(dtype: Schema) -> Schema:
@@ -136,7 +136,7 @@ def config_gives(dtype: Schema) -> Schema:
     not_loaded = {"not": {"pattern": r"(?:^\s*|\.)" + builders.CHECKPOINT_CONFIG_METHOD + r"\s*$"}}
     built = {
         "required": ["_target_"],
-        "description": "a config class built without a dtype builds the model in float32",
+        "description": "a config class built without a dtype builds the model in float32; one from a checkpoint in the checkpoint's dtype",
         **under("_target_", {"type": "string", **not_loaded}),
     }
     first, second = builders.CONFIG_DTYPE_KEYS
