@@ -48,7 +48,7 @@ class Builder:
 
     @property
     def proven(self) -> bool:
-        """An unset dtype is known from the builder alone (CONFIG may still be, by `config_dtype`/`config_unset`)."""
+        """An unset dtype is known from the builder alone (a CONFIG one can still be, from `model.config`)."""
         return self.unset in (Unset.BF16, Unset.FP32)
 
     def unset_means(self, unset: Unset | None = None) -> str:
@@ -65,11 +65,10 @@ class Builder:
         return f"{self.kind} without a dtype gives {unset.value}"
 
 
-AUTOMODEL_PACKAGE = "nemo_automodel"
 # Where the entry-point classes are importable from: the package, its private module, the module's file.
 AUTOMODEL_MODULES = ("nemo_automodel", "nemo_automodel._transformers", "nemo_automodel._transformers.auto_model")
 # AutoModel's entry points with its own dtype handling (`_BaseNeMoAutoModelClass`), and their methods.
-LOADERS = ("from_pretrained", "from_config")
+LOADERS = automodel.MODEL_LOADERS  # from_pretrained, from_config
 ENTRY_POINTS: Mapping[str, tuple[str, ...]] = {
     "NeMoAutoModelForCausalLM": LOADERS,
     "NeMoAutoModelForImageTextToText": LOADERS,

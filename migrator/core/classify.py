@@ -92,7 +92,7 @@ def resolve_storage(data: Mapping[str, Any], family: Family, assume_bf16: bool =
         return Storage(kind, builder, source)
 
     if not builder.honours_dtype:
-        return storage(builder.unset.value, f"{builder.kind}")
+        return storage(builder.unset.value, builder.kind)
     if value is not None and value != automodel.AUTO:
         return storage(automodel.dtype_kind(value) or INVALID)
     if family is Family.KD and _kd_resolves_fp32(data):
@@ -112,12 +112,12 @@ def resolve_storage(data: Mapping[str, Any], family: Family, assume_bf16: bool =
     return storage(None, builder.unset_means(unset))
 
 
-def storage_kind(model: Mapping[str, Any], family: Family) -> str:
-    """BF16, FP32, FP16 (`automodel`'s dtype kinds), INVALID, or 'unproven': the storage dtype of `model` alone."""
-    return resolve_storage({"model": model}, family).kind or UNPROVEN
-
-
 UNPROVEN = "unproven"
+
+
+def storage_kind(model: Mapping[str, Any], family: Family) -> str:
+    """BF16, FP32, FP16 (`automodel`'s dtype kinds), INVALID or UNPROVEN: the storage dtype of `model` alone."""
+    return resolve_storage({"model": model}, family).kind or UNPROVEN
 
 
 # The dtypes a checkpoint or an unknown builder realistically stores parameters in.
