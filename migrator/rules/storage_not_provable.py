@@ -42,7 +42,8 @@ def storage_not_provable(ctx: Context) -> Iterator[Finding]:
     if ctx.classification.kind is not Kind.UNPROVEN:
         return
     message = (
-        f"{ctx.classification.reason}; if that is bf16, so is the Adam state. Write model.{storage_key(ctx.model)}, "
+        f"{ctx.classification.reason}; if that is bf16, so is the Adam state. Write model.{storage_key(ctx.model)} "
+        "(float32 or bfloat16), "
         "pass --assume-bf16-storage to migrate it as bf16, or run `migrator verify` to see what AutoModel loads"
     )
     yield storage_not_provable.finding(message, ("model", "_target_"), blocks=True)
