@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from migrator import patterns, schema
-from migrator.core import automodel
+from migrator.core import automodel, builders
 from migrator.core.classify import Kind, classify, storage_key
 from migrator.core.recipes import Family, recipe_names
 from migrator.patterns import te
@@ -295,6 +295,7 @@ def _known_stricter(data: dict[str, Any], pattern: str) -> bool:
         return False
     dtype = data["model"].get(storage_key(data["model"]))
     fp16_or_misspelled = dtype not in (None, automodel.AUTO) and automodel.dtype_kind(dtype) not in ("bf16", "fp32")
+    fp16_or_misspelled &= builders.builder_of(data["model"].get("_target_")).honours_dtype  # else it is moot
     bagel_state_strings = classify(data).family is Family.BAGEL and bool(
         set(te.STATE_DTYPE_KEYS) & data["optimizer"].keys()
     )

@@ -152,7 +152,7 @@ class TransformerEngine(Pattern):
         )
         storage = {
             "title": "bf16 parameter storage",
-            **blocks.under("model", blocks.by_builder(blocks.storage(torch_dtype))),
+            **blocks.by_builder(blocks.under("model", blocks.storage(torch_dtype))),
         }
         # BAGEL instantiates the optimizer raw: a dtype string reaches TE unconverted and fails TE's check (§3.3).
         no_strings = {
