@@ -67,6 +67,12 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     "--convert/--no-convert", default=None, help="Also convert configs already on the other recommended pattern."
 )
 @click.option(
+    "--assume-bf16-storage/--no-assume-bf16-storage",
+    default=None,
+    help="Migrate torch Adam configs whose storage dtype the file does not decide (a Hugging Face checkpoint's, "
+    "a custom builder's) as bf16 storage; without it they are left unchanged with a warning (MIG115).",
+)
+@click.option(
     "--force/--no-force",
     default=None,
     help="Move to TE FusedAdam even with tp_size > 1 (TE state is not sharded by TP).",
@@ -166,7 +172,9 @@ def migrate_command(
         )
     settings = Settings(
         paths or (".",),
-        Options(values["pattern"], values["convert"], values["force"], values["include_peft"]),
+        Options(
+            values["pattern"], values["convert"], values["force"], values["include_peft"], values["assume_bf16_storage"]
+        ),
         Mode.CHECK if check else Mode.DIFF if diff else Mode.WRITE,
         values["jobs"],
         values["exclude"],

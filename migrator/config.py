@@ -75,6 +75,10 @@ def schema() -> dict[str, Any]:
                 "Also convert configs already on the other recommended pattern (`--convert`).", type="boolean"
             ),
             "force": option("Move to TE FusedAdam even with tp_size > 1 (`--force`).", type="boolean"),
+            "assume-bf16-storage": option(
+                "Migrate torch Adam configs whose storage dtype the file does not decide as bf16 storage (`--assume-bf16-storage`).",
+                type="boolean",
+            ),
             "jobs": option("Worker processes (`--jobs`); default: one per available CPU.", type="integer", minimum=1),
             "output-format": option("Report format (`--output-format`).", enum=list(FORMATS)),
         },
@@ -147,6 +151,7 @@ DEFAULTS: Mapping[str, Any] = {
     "include_peft": False,
     "convert": False,
     "force": False,
+    "assume_bf16_storage": False,
     "jobs": None,
     "output_format": "text",
 }

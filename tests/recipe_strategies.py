@@ -47,6 +47,13 @@ DTYPES = [
     "torch.float32",
     "float16",
 ]
+BUILDERS = [  # mostly AutoModel's own loader; one of each other kind in core/builders.py
+    "nemo_automodel.NeMoAutoModelForCausalLM.from_pretrained",
+    "nemo_automodel.NeMoAutoModelForCausalLM.from_pretrained",
+    "transformers.AutoModelForCausalLM.from_pretrained",
+    "nemo_automodel.components.models.gpt2.build_gpt2_model",
+    "my_project.build_model",
+]
 NUMBERS = ["1.0e-5", "1e-5", "3e-4", "0.0001", "0", "0.0", "0.01", "1", "2"]
 BOOLS = ["true", "false", "True", "False"]
 WORDS = ["meta-llama/Llama-3.2-1B", "train", "squad", "a b", "x:y", "#not-a-comment", "'quoted'", "ünïcödé"]
@@ -82,7 +89,7 @@ def recipe_trees(draw: Callable[[Any], Any]) -> Tree:
     sections: Tree = {}
     if draw(st.booleans()):
         sections["recipe"] = draw(st.sampled_from(RECIPES))
-    model: Tree = {"_target_": "nemo_automodel.NeMoAutoModelForCausalLM.from_pretrained"}
+    model: Tree = {"_target_": draw(st.sampled_from(BUILDERS))}
     model["pretrained_model_name_or_path"] = draw(quoted("meta-llama/Llama-3.2-1B"))
     if draw(st.booleans()):
         model["torch_dtype"] = draw(spelled(DTYPES))

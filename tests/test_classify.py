@@ -86,3 +86,54 @@ def test_te_with_storage_outside_both_patterns_is_not_applicable(dtype: str) -> 
         "optimizer": {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam", "master_weights": True},
     }
     assert classify(data).kind is Kind.NOT_APPLICABLE
+
+
+KD = "KnowledgeDistillationRecipeForNextTokenPrediction"
+TE = {"_target_": "transformer_engine.pytorch.optimizers.FusedAdam", "master_weights": True}
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "pattern"),
+    [
+        pytest.param({"recipe": KD, "model": {}, "optimizer": ADAMW}, Kind.ON_PATTERN, "fp32", id="kd-torch"),
+        pytest.param(
+            {"recipe": KD, "model": {}, "peft": {"dim": 8}, "optimizer": ADAMW}, Kind.RISKY, None, id="kd-peft-is-bf16"
+        ),
+        pytest.param({"recipe": KD, "model": {}, "optimizer": TE}, Kind.ON_PATTERN, "te", id="kd-te-stays-bf16"),
+        pytest.param(
+            {"recipe": KD, "model": {"_target_": "transformers.AutoModel.from_pretrained"}, "optimizer": ADAMW},
+            Kind.ON_PATTERN,
+            "fp32",
+            id="kd-resolves-before-the-builder",
+        ),
+    ],
+)
+def test_kd_resolves_fp32_only_for_torch_optimizers_without_peft(data: dict, kind: Kind, pattern: str | None) -> None:
+    result = classify(data, include_peft=True)
+    assert (result.kind, result.pattern) == (kind, pattern), result.reason
+
+
+@pytest.mark.parametrize(
+    ("target", "kind"),
+    [
+        ("nemo_automodel.NeMoAutoModelForCausalLM.from_pretrained", Kind.RISKY),
+        ("nemo_automodel._transformers.auto_model.NeMoAutoModelForImageTextToText.from_config", Kind.RISKY),
+        ("nemo_automodel.NeMoAutoModelForCausalLM.from_config", Kind.RISKY),
+        ("nemo_automodel.NeMoAutoModelCrossEncoder.from_pretrained", Kind.UNPROVEN),
+        ("transformers.AutoModelForCausalLM.from_pretrained", Kind.UNPROVEN),
+        ("transformers.AutoModelForCausalLM.from_config", Kind.UNPROVEN),  # no config: the checkpoint's
+        ("nemo_automodel.components.models.gpt2.build_gpt2_model", Kind.ON_PATTERN),
+        ("diffusers.FluxTransformer2DModel.from_pretrained", Kind.UNPROVEN),
+        ("nemo_automodel.NeMoAutoModelForCausalLM.build", Kind.UNPROVEN),
+    ],
+)
+def test_unset_storage_follows_the_builder(target: str, kind: Kind) -> None:
+    result = classify({"model": {"_target_": target}, "optimizer": ADAMW})
+    assert result.kind is kind, result.reason
+    assumed = classify({"model": {"_target_": target}, "optimizer": ADAMW}, assume_bf16=True)
+    assert assumed.kind is (Kind.RISKY if kind is Kind.UNPROVEN else kind)
+
+
+def test_a_family_default_comes_before_the_builder() -> None:
+    bagel = {"recipe": "FinetuneRecipeForMultimodal", "model": {"_target_": "my.build"}, "optimizer": ADAMW}
+    assert classify(bagel).pattern == "fp32"

@@ -102,3 +102,12 @@ def test_group_has_the_same_migrate_command(tmp_path: Path) -> None:
     (path,) = _copy(tmp_path, RISKY)
     assert group_main(["migrate", "--check", str(path)]) == 1
     assert group_main(["--version"]) == 0
+
+
+def test_assume_bf16_storage_migrates_what_mig115_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = FIXTURES / "fp32" / "hf_from_pretrained_assume_bf16"
+    (path,) = _copy(tmp_path, case)
+    assert main(["--check", str(path)]) == 0
+    assert "MIG115" in capsys.readouterr().err
+    assert main(["--assume-bf16-storage", str(path)]) == 0
+    assert path.read_bytes() == (case / "expected.yaml").read_bytes()

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from migrator import patterns
-from migrator.core import automodel
+from migrator.core import automodel, builders
+from migrator.core.classify import Kind, storage_key
 from migrator.core.outcome import FileResult, Status
 from migrator.core.settings import Mode, Options, Settings
 from migrator.patterns import te
@@ -125,3 +126,16 @@ def test_second_run_changes_nothing(migrated) -> None:
     again = run(Settings((str(root / "examples"),), Options(pattern=pattern), Mode.WRITE))
     assert [r.path for r in again if r.status is Status.MIGRATED] == []
     assert snapshot == {path: path.read_bytes() for path in (root / "examples").rglob("*.yaml")}
+
+
+def test_every_corpus_builder_decides_the_storage_dtype(migrated, corpus: Path) -> None:
+    """Every corpus `model._target_` that leaves the dtype unset has a known default (core/builders.py); the
+    others (Hugging Face targets, Gemma4WithDrafter, the retrieval student) all write their dtype."""
+    _, _root, results = migrated
+    unproven = [r.path for r in results if r.outcome.classification and r.outcome.classification.kind is Kind.UNPROVEN]
+    assert unproven == []
+    for path in _manifest(corpus):
+        data = yaml.safe_load((corpus / path).read_text())
+        model = data.get("model") if isinstance(data, dict) else None
+        if isinstance(model, dict) and storage_key(model) not in model:
+            assert builders.builder_of(model.get("_target_")).proven, path

@@ -38,7 +38,7 @@ MUTATION_SETTINGS = settings(PROPERTY_SETTINGS, max_examples=EXAMPLES * 5 // 2) 
 options_strategy = st.builds(Options, st.sampled_from(["te", "fp32"]), st.booleans(), st.booleans(), st.booleans())
 DESIGNED_REFUSALS = ("MIG101",)
 # What a migration may change in the data; anything else must load exactly as before.
-TOUCHABLE = {"model": {"torch_dtype"}, "distributed": {"mp_policy"}, "optimizer": None}
+TOUCHABLE = {"model": {"torch_dtype", "dtype"}, "distributed": {"mp_policy"}, "optimizer": None}
 
 
 def _without_touchable(data: Any) -> Any:

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from migrator import patterns, schema
-from migrator.core import automodel
+from migrator.core import automodel, builders
 from migrator.core.classify import Kind, classify, storage_key
 from migrator.core.recipes import Family, recipe_names
 from migrator.patterns import te
@@ -255,12 +255,27 @@ _OPTIMIZERS = [
 
 
 _STORAGE_KEYS = [("torch_dtype",), ("dtype",), ("torch_dtype", "dtype")]  # HF's `dtype` counts only without torch_dtype
+_HF_CONFIG = "transformers.AutoModelForCausalLM.from_config"
+_BUILDERS: list[dict[str, Any]] = [  # one of each kind in core/builders.py
+    {},
+    {"_target_": "nemo_automodel.NeMoAutoModelForCausalLM.from_config"},
+    {"_target_": "nemo_automodel.NeMoAutoModelBiEncoder.from_pretrained"},
+    {"_target_": "transformers.AutoModelForCausalLM.from_pretrained"},
+    {"_target_": _HF_CONFIG, "config": {"_target_": "transformers.LlamaConfig"}},
+    {"_target_": _HF_CONFIG, "config": {"_target_": "transformers.AutoConfig.from_pretrained"}},
+    {"_target_": _HF_CONFIG, "config": {"_target_": "transformers.AutoConfig.from_pretrained", "dtype": "float32"}},
+    {"_target_": _HF_CONFIG, "config": {"_target_": "transformers.LlamaConfig", "torch_dtype": "bfloat16"}},
+    {"_target_": "nemo_automodel.components.models.gpt2.build_gpt2_model"},
+    {"_target_": "my_project.build_model"},
+]
 
 
 def _grid() -> list[dict[str, Any]]:
     grid = []
-    for recipe, dtype, optimizer, keys in itertools.product(_RECIPES, _DTYPES, _OPTIMIZERS, _STORAGE_KEYS):
-        model: dict[str, Any] = {"pretrained_model_name_or_path": "m"}
+    for recipe, dtype, optimizer, keys, builder in itertools.product(
+        _RECIPES, _DTYPES, _OPTIMIZERS, _STORAGE_KEYS, _BUILDERS
+    ):
+        model: dict[str, Any] = {"pretrained_model_name_or_path": "m", **builder}
         if dtype is not ABSENT:
             model.update({key: dtype if index == 0 else "float16" for index, key in enumerate(keys)})
         data = {
@@ -280,6 +295,7 @@ def _known_stricter(data: dict[str, Any], pattern: str) -> bool:
         return False
     dtype = data["model"].get(storage_key(data["model"]))
     fp16_or_misspelled = dtype not in (None, automodel.AUTO) and automodel.dtype_kind(dtype) not in ("bf16", "fp32")
+    fp16_or_misspelled &= builders.builder_of(data["model"].get("_target_")).honours_dtype  # else it is moot
     bagel_state_strings = classify(data).family is Family.BAGEL and bool(
         set(te.STATE_DTYPE_KEYS) & data["optimizer"].keys()
     )

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from migrator import patterns
-from migrator.core import automodel
+from migrator.core import automodel, builders
+from migrator.core.builders import Builder
 from migrator.core.recipes import Family, family_of, recipe_name
 
 
@@ -19,6 +20,7 @@ class Kind(enum.Enum):
     ON_PATTERN = "on-pattern"
     INCOMPLETE_TE = "incomplete-te"
     RISKY = "risky"
+    UNPROVEN = "storage-unproven"  # torch Adam over a storage dtype the file cannot prove (a checkpoint's, a builder's)
 
 
 class RecipeShapeError(Exception):
@@ -47,25 +49,83 @@ def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
 
 
 def storage_key(model: Mapping[str, Any]) -> str:
-    """`torch_dtype`, or HF v5's `dtype` where a config spells the storage dtype that way (facts §2.4)."""
-    return "dtype" if "dtype" in model and "torch_dtype" not in model else "torch_dtype"
+    """The key that sets the storage dtype: `torch_dtype`, or HF v5's `dtype` where a config spells it that way
+    (facts §2.4); with neither written, the builder's own keyword (`dtype` for Hugging Face targets)."""
+    if "dtype" in model and "torch_dtype" not in model:
+        return "dtype"
+    return "torch_dtype" if "torch_dtype" in model else builders.builder_of(model.get("_target_")).dtype_key
+
+
+INVALID = "invalid"  # a storage dtype AutoModel rejects
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The storage dtype a recipe's parameters really get, and what decides it (facts §2.3)."""
+
+    kind: str | None  # automodel.BF16/FP32/FP16 or INVALID; None: not provable from the file
+    builder: Builder
+    source: str  # where the dtype comes from, or why it is unprovable, for messages (`model.torch_dtype: unset`)
+    assumed: bool = False  # not provable, taken as bf16 because the run was asked to (`assume_bf16`)
+
+
+def _kd_resolves_fp32(data: Mapping[str, Any]) -> bool:
+    """KD's `resolve_storage_dtype`: unset storage becomes float32 for torch optimizers in non-PEFT runs."""
+    optimizer = data.get("optimizer")
+    target = optimizer.get("_target_") if isinstance(optimizer, Mapping) else None
+    return isinstance(target, str) and target.startswith("torch.optim.") and data.get("peft") is None
+
+
+def resolve_storage(data: Mapping[str, Any], family: Family, assume_bf16: bool = False) -> Storage:
+    """What `model` stores parameters in: the written dtype where the builder honours it, else what the
+    recipe family and the builder (`builders.py`) make of an unset one."""
+    model = data.get("model")
+    model = model if isinstance(model, Mapping) else {}
+    key = storage_key(model)
+    value = model.get(key)
+    written = f"model.{key}: {value if key in model else 'unset'}"
+    builder = builders.builder_of(model.get("_target_"))
+
+    def storage(kind: str | None, source: str = written) -> Storage:
+        if kind is None and assume_bf16:
+            return Storage(automodel.BF16, builder, source, assumed=True)
+        return Storage(kind, builder, source)
+
+    if not builder.honours_dtype:
+        return storage(builder.unset.value, builder.kind)
+    if value is not None and value != automodel.AUTO:
+        return storage(automodel.dtype_kind(value) or INVALID)
+    if family is Family.KD and _kd_resolves_fp32(data):
+        return storage(automodel.FP32)
+    if family is Family.BAGEL and key not in model:
+        return storage(automodel.FP32)
+    unset = builder.unset
+    if unset is builders.Unset.CONFIG:
+        if key in model:  # a written null or `auto` reaches Hugging Face's from_config as such: not modelled here
+            return storage(None, f"{written} goes to {builder.kind} as is, which migrator does not model")
+        config_value = builders.config_dtype(model)
+        if config_value is not None:
+            return storage(automodel.dtype_kind(config_value) or INVALID, f"model.config dtype: {config_value}")
+        unset = builders.config_unset(model)
+    if unset in (builders.Unset.BF16, builders.Unset.FP32):
+        return storage(unset.value)
+    return storage(None, builder.unset_means(unset))
+
+
+UNPROVEN = "unproven"
 
 
 def storage_kind(model: Mapping[str, Any], family: Family) -> str:
-    """BF16, FP32, FP16 (`automodel`'s dtype kinds) or 'invalid': the storage dtype the recipe will really use (facts §2.3)."""
-    key = storage_key(model)
-    present = key in model
-    value = model.get(key)
-    if family is Family.KD and (value is None or value == automodel.AUTO):
-        return automodel.FP32
-    if not present:
-        return automodel.FP32 if family is Family.BAGEL else automodel.BF16
-    if value is None or value == automodel.AUTO:
-        return automodel.BF16
-    return automodel.dtype_kind(value) or "invalid"
+    """BF16, FP32, FP16 (`automodel`'s dtype kinds), INVALID or UNPROVEN: the storage dtype of `model` alone."""
+    return resolve_storage({"model": model}, family).kind or UNPROVEN
 
 
-def classify(data: object, include_peft: bool = False) -> Classification:
+# The dtypes a checkpoint or an unknown builder realistically stores parameters in.
+CHECKPOINT_DTYPES = frozenset({automodel.BF16, automodel.FP32})
+
+
+def classify(data: object, include_peft: bool = False, assume_bf16: bool = False) -> Classification:
+    """What a config is; `assume_bf16` takes a storage dtype the file cannot prove as bf16."""
     # `model: gpt-4o` alone is some other tool's config; a recipe has a model or optimizer mapping.
     if not isinstance(data, Mapping) or not any(isinstance(data.get(name), Mapping) for name in ("optimizer", "model")):
         return Classification(Kind.NOT_RECIPE, "no `optimizer` or `model` mapping")
@@ -93,19 +153,28 @@ def classify(data: object, include_peft: bool = False) -> Classification:
         return result(Kind.NOT_APPLICABLE, f"{what} is outside the torch Adam family and TE FusedAdam")
     if model is None and (owner is None or owner.needs_model_section):
         return result(Kind.NOT_APPLICABLE, "no model section: the storage dtype is not set by this file")
-    key = storage_key(model or {})
-    storage = storage_kind(model or {}, family)
-    if storage == automodel.FP16:
+    storage = resolve_storage(data, family, assume_bf16)
+    if storage.kind == automodel.FP16:
         return result(Kind.NOT_APPLICABLE, "fp16 parameter storage is outside both patterns; review by hand")
-    if storage == "invalid":
-        value = (model or {}).get(key)
+    if storage.kind == INVALID:
         return result(
-            Kind.NOT_APPLICABLE, f"model.{key} {value!r} is not a dtype AutoModel accepts (write float32 or bfloat16)"
+            Kind.NOT_APPLICABLE, f"{storage.source} is not a dtype AutoModel accepts (write float32 or bfloat16)"
         )
-    if owner is not None and storage in owner.storage_kinds:
+    # An unprovable dtype is a checkpoint's or a builder's, bf16 or fp32: a pattern that holds for both needs no proof.
+    kinds = {storage.kind} if storage.kind else CHECKPOINT_DTYPES
+    if owner is not None and kinds <= owner.storage_kinds:
         gaps = owner.precision_gaps(optimizer)
         if gaps:
             return result(Kind.INCOMPLETE_TE, owner.incomplete_reason(gaps), owner.name)
         return result(Kind.ON_PATTERN, owner.on_pattern_reason(target), owner.name)
-    spelled = model[key] if model is not None and key in model else "unset"
-    return result(Kind.RISKY, f"{target} with bf16 parameters (model.{key}: {spelled}) keeps Adam state in bf16")
+    if storage.kind is None:
+        return result(
+            Kind.UNPROVEN,
+            f"{target} over parameters whose dtype this file does not set: {storage.source}",
+        )
+    if storage.assumed:
+        return result(
+            Kind.RISKY,
+            f"{target} with parameters assumed bf16 (--assume-bf16-storage; {storage.source}) keeps Adam state in bf16",
+        )
+    return result(Kind.RISKY, f"{target} with bf16 parameters ({storage.source}) keeps Adam state in bf16")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from migrator.core.changes import Change, KeyPath
+from migrator.core.classify import Kind
 
 
 class Level(enum.Enum):
@@ -45,6 +46,7 @@ class Rule:
     level: Level
     doc: str = ""
     check: RuleCheck | None = None  # None: raised by the Python front end only, through `finding`
+    sole_for: Kind | None = None  # configs of this kind get this rule's findings only (the others assume more)
 
     def finding(
         self, message: str, path: KeyPath = (), changes: Iterable[Change] = (), blocks: bool = False

@@ -13,7 +13,7 @@ from migrator.core.classify import Classification, Kind
 from migrator.core.findings import Finding, Level
 from migrator.core.settings import Options
 
-MIGRATABLE = (Kind.RISKY, Kind.INCOMPLETE_TE, Kind.ON_PATTERN)
+MIGRATABLE = (Kind.RISKY, Kind.UNPROVEN, Kind.INCOMPLETE_TE, Kind.ON_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def verdict(full: Plan, kept: Plan) -> tuple[Verdict, Finding | None]:
 def target_pattern(classification: Classification, options: Options, has_model: bool = True) -> str | None:
     """The pattern a config ends on, or None when it is not migrated."""
     kind = classification.kind
-    if kind is Kind.RISKY:
+    if kind in (Kind.RISKY, Kind.UNPROVEN):  # an unproven one only gets MIG115, which holds it
         return options.pattern
     # A pattern that lives in `model` has nothing to convert to without a model section.
     convert = options.convert and (has_model or not patterns.PATTERNS[options.pattern].needs_model_section)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Union
 
-from migrator.core import automodel
+from migrator.core import automodel, builders
 from migrator.core.recipes import DIFFUSION_SECTIONS, Family, recipe_names
 
 Schema = dict[str, Any]
@@ -48,6 +48,8 @@ def under(section: str, schema: Schema) -> Schema:
     return {"properties": {section: schema}}
 
 
+# Not a PEFT run: `peft` absent or null (facts §5).
+NOT_PEFT: Schema = under("peft", {"type": "null"})
 FP32_DTYPE = dtype(
     automodel.FP32_SPELLINGS, "a float32 spelling AutoModel accepts: " + ", ".join(automodel.FP32_SPELLINGS)
 )
@@ -104,3 +106,43 @@ def storage(dtype: Schema, when_unset: Schema | None = None) -> Schema:
     if when_unset is not None:
         by_hf_key["else"] = when_unset
     return {"if": {"required": ["torch_dtype"]}, "then": {"properties": {"torch_dtype": dtype}}, "else": by_hf_key}
+
+
+def target_matches(name_pattern: str) -> Schema:
+    """A `model` mapping whose `_target_` is a string matching the regex."""
+    return {"required": ["_target_"], **under("_target_", {"type": "string", "pattern": name_pattern})}
+
+
+def dtype_ignoring_builder() -> Schema:
+    """`model._target_` names a builder that swallows a dtype argument and builds fp32 (`builders.py`)."""
+    names = "|".join(map(re.escape, sorted(builders.DTYPE_IGNORING_BUILDERS)))
+    return target_matches(r"^\s*(?:" + names + r")\s*$")
+
+
+def by_builder(storage_rule: Schema) -> Schema:
+    """`storage_rule` on a config, unless its model's builder ignores the storage dtype (anything written is moot)."""
+    return {"if": {"required": ["model"], **under("model", dtype_ignoring_builder())}, "else": storage_rule}
+
+
+def hf_loader(method: str) -> Schema:
+    """`model._target_` is a Hugging Face `from_pretrained`/`from_config`, loaded without AutoModel's dtype handling."""
+    return target_matches(r"^\s*" + re.escape(builders.HF_PACKAGE) + r"\..*\." + method + r"\s*$")
+
+
+def config_gives(dtype: Schema) -> Schema:
+    """A `model.config` that gives `dtype`: its own dtype key (as `builders.config_dtype` reads it), or, with
+    none, a config built from its arguments (torch's default fp32, `builders.config_built`)."""
+    written = {"not": {"type": "null"}}
+    not_loaded = {"not": {"pattern": r"(?:^\s*|\.)" + builders.CHECKPOINT_CONFIG_METHOD + r"\s*$"}}
+    built = {
+        "required": ["_target_"],
+        "description": "a config class built without a dtype builds the model in float32; one from a checkpoint in the checkpoint's dtype",
+        **under("_target_", {"type": "string", **not_loaded}),
+    }
+    first, second = builders.CONFIG_DTYPE_KEYS
+    return {
+        "type": "object",
+        "if": {"required": [first], **under(first, written)},
+        "then": under(first, dtype),
+        "else": {"if": {"required": [second], **under(second, written)}, "then": under(second, dtype), "else": built},
+    }

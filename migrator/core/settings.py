@@ -25,6 +25,7 @@ class Options:
     convert: bool = False
     force: bool = False
     include_peft: bool = False
+    assume_bf16_storage: bool = False  # a storage dtype the file cannot prove (a checkpoint's) is taken as bf16
 
 
 class Mode(enum.Enum):

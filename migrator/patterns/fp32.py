@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from migrator.core import automodel
+from migrator.core import automodel, builders
 from migrator.core import schema_blocks as blocks
 from migrator.core.changes import Change, Set
 from migrator.core.recipes import Family
@@ -72,17 +72,40 @@ class Float32Storage(Pattern):
         }
         unset = {
             "required": ["torch_dtype"],
-            "description": f"unset means bf16 for this recipe; pattern fp32 writes `torch_dtype: {self.storage_dtype}`",
+            "description": "unset is bf16 with AutoModel's loaders and undecided with other builders; "
+            f"pattern fp32 writes `torch_dtype: {self.storage_dtype}`",
+        }
+        hf = builders.HF_DTYPE_KEY
+        hf_unset = {
+            "required": [hf],
+            "description": "Hugging Face from_pretrained without a dtype loads the checkpoint's; "
+            f"pattern fp32 writes `{hf}: {self.storage_dtype}`",
+        }
+        # Hugging Face `from_config` builds in its config's dtype when the model sets none (builders.py).
+        config_fp32 = {
+            "required": ["config"],
+            "description": "Hugging Face from_config without a dtype builds in its config's dtype: "
+            f"the config must give float32, or the model must say `{hf}: {self.storage_dtype}`",
+            **blocks.under("config", blocks.config_gives(blocks.FP32_DTYPE)),
+        }
+        when_unset = {
+            "if": blocks.hf_loader("from_config"),
+            "then": config_fp32,
+            "else": {"if": blocks.hf_loader("from_pretrained"), "then": hf_unset, "else": unset},
         }
         storage = {
-            "title": "float32 parameter storage (KD and BAGEL recipes default to it)",
-            "if": blocks.recipe_in(Family.KD),
-            "then": blocks.under("model", blocks.storage(kd_storage)),
-            "else": {
-                "if": blocks.recipe_in(Family.BAGEL),
-                "then": blocks.under("model", blocks.storage(bagel_storage)),
-                "else": blocks.under("model", blocks.storage(fp32, when_unset=unset)),
-            },
+            "title": "float32 parameter storage (KD and BAGEL recipes and some model builders default to it)",
+            **blocks.by_builder(
+                {
+                    "if": {"allOf": [blocks.recipe_in(Family.KD), blocks.NOT_PEFT]},
+                    "then": blocks.under("model", blocks.storage(kd_storage)),
+                    "else": {
+                        "if": blocks.recipe_in(Family.BAGEL),
+                        "then": blocks.under("model", blocks.storage(bagel_storage)),
+                        "else": blocks.under("model", blocks.storage(fp32, when_unset=when_unset)),
+                    },
+                }
+            ),
         }
         model_required = {
             "title": "A model section",

@@ -150,7 +150,10 @@ class TransformerEngine(Pattern):
             f"pattern te stores parameters in bf16 (unset, auto, null or {', '.join(automodel.BF16_SPELLINGS)}); "
             "float32 works too; fp16 and misspelled dtypes do not",
         )
-        storage = {"title": "bf16 parameter storage", **blocks.under("model", blocks.storage(torch_dtype))}
+        storage = {
+            "title": "bf16 parameter storage",
+            **blocks.by_builder(blocks.under("model", blocks.storage(torch_dtype))),
+        }
         # BAGEL instantiates the optimizer raw: a dtype string reaches TE unconverted and fails TE's check (facts §3.3).
         no_strings = {
             key: blocks.forbidden(

@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-# The release AutoModel 0.7.0 was measured against (automodel-config-reference §11); an installed TE wins.
+# The release AutoModel 0.7.0 was measured against (facts §11); an installed TE wins.
 DEFAULT_TE_VERSION = "2.20.2"
 FUSED_ADAM_PATH = "transformer_engine/pytorch/optimizers/fused_adam.py"
 CACHE_FORMAT = 2

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from migrator import patterns
-from migrator.core.classify import Classification
+from migrator.core.builders import builder_of
+from migrator.core.changes import Change
+from migrator.core.classify import Classification, Kind, storage_key
 from migrator.core.findings import RULES, Finding, Level, Rule, register
 from migrator.core.plan import Plan, planned_target
 from migrator.core.settings import Options
@@ -44,18 +46,25 @@ class Context:
         return patterns.PATTERNS[self.target]
 
     @property
+    def storage_changes(self) -> list[Change]:
+        """The target pattern's storage dtype, where the model's builder takes one (`build_gpt2_model` does not)."""
+        if not builder_of(self.model.get("_target_")).honours_dtype:
+            return []
+        return self.pattern.storage_changes(self.model, storage_key(self.model), "model" in self.data)
+
+    @property
     def switches_optimizer_class(self) -> bool:
         """The config's optimizer is not the target pattern's class (torch Adam to TE FusedAdam, or back)."""
         return not self.pattern.runs(self.optimizer.get("_target_"))
 
 
 def rule(
-    code: str, slug: str, summary: str, level: Level, doc: str
+    code: str, slug: str, summary: str, level: Level, doc: str, sole_for: Kind | None = None
 ) -> Callable[[Callable[[Context], Iterable[Finding]]], Rule]:
     """Decorate a rule module's check function; the module docstring is the rule's documentation."""
 
     def decorator(check: Callable[[Context], Iterable[Finding]]) -> Rule:
-        return register(Rule(code, slug, summary, level, doc.strip(), check))
+        return register(Rule(code, slug, summary, level, doc.strip(), check, sole_for))
 
     return decorator
 
@@ -70,7 +79,9 @@ def make_plan(data: Mapping[str, Any], classification: Classification, options: 
     if target is None:
         return Plan(None)
     ctx = Context(data, classification, options, target)
-    return Plan(target, tuple(finding for code in sorted(RULES) for finding in RULES[code].findings(ctx)))
+    rules = [RULES[code] for code in sorted(RULES)]
+    sole = [rule for rule in rules if rule.sole_for is classification.kind]
+    return Plan(target, tuple(finding for rule in sole or rules for finding in rule.findings(ctx)))
 
 
 def _import_rules() -> None:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from migrator.core.classify import Kind, storage_key
+from migrator.core.classify import Kind
 from migrator.core.findings import Finding, Level
 from migrator.rules import Context, rule
 
@@ -42,7 +42,7 @@ def incomplete_te_fused_adam(ctx: Context) -> Iterator[Finding]:
     if ctx.classification.kind is not Kind.INCOMPLETE_TE or ctx.switches_optimizer_class:
         return
     changes = ctx.pattern.completion_changes(ctx.optimizer)
-    changes += ctx.pattern.storage_changes(ctx.model, storage_key(ctx.model), "model" in ctx.data)
+    changes += ctx.storage_changes
     yield incomplete_te_fused_adam.finding(
         f"{ctx.classification.reason}; completed to pattern `{ctx.target}`", ("optimizer", "_target_"), changes
     )

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from migrator.core.classify import Kind, storage_key
+from migrator.core.classify import Kind
 from migrator.core.findings import Finding, Level
 from migrator.rules import Context, rule
 
@@ -40,6 +40,6 @@ def pattern_conversion(ctx: Context) -> Iterator[Finding]:
     if kind not in (Kind.ON_PATTERN, Kind.INCOMPLETE_TE) or not ctx.switches_optimizer_class:
         return
     changes = ctx.pattern.switch_changes(ctx.optimizer)
-    changes += ctx.pattern.storage_changes(ctx.model, storage_key(ctx.model), "model" in ctx.data)
+    changes += ctx.storage_changes
     message = f"converted from pattern `{ctx.classification.pattern}` to `{ctx.target}`"
     yield pattern_conversion.finding(message, ("optimizer", "_target_"), changes)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from migrator.core.classify import Kind, storage_key
+from migrator.core.classify import Kind
 from migrator.core.findings import Finding, Level
 from migrator.rules import Context, rule
 
@@ -43,7 +43,7 @@ from migrator.rules import Context, rule
 def torch_adam_bf16_state(ctx: Context) -> Iterator[Finding]:
     if ctx.classification.kind is not Kind.RISKY:
         return
-    changes = ctx.pattern.storage_changes(ctx.model, storage_key(ctx.model), "model" in ctx.data)
+    changes = ctx.storage_changes
     if ctx.switches_optimizer_class:
         changes = ctx.pattern.switch_changes(ctx.optimizer) + changes
     yield torch_adam_bf16_state.finding(

@@ -52,7 +52,7 @@ def migrate_yaml(text: str, options: Options, directives: suppressions.Directive
     if doc.root is None:
         return _not_recipe("empty: no YAML content (blank or only comments)")
     try:
-        classification = classify(doc.data, options.include_peft)
+        classification = classify(doc.data, options.include_peft, options.assume_bf16_storage)
     except RecipeShapeError as exc:
         line, column = doc.line_of(exc.path)
         return Outcome(Status.FAILED, problem=Problem(str(exc), line, column, "fix the section's shape by hand"))

@@ -131,14 +131,14 @@ def test_fp32_replaces_every_bf16_spelling(dtype: str) -> None:
             YAML,
             """\
             model:
-              _target_: x.from_pretrained
+              _target_: nemo_automodel.NeMoAutoModelForCausalLM.from_pretrained
               # comment stays last
             optimizer:
               _target_: torch.optim.adam.Adam
             """,
             f"""\
             model:
-              _target_: x.from_pretrained
+              _target_: nemo_automodel.NeMoAutoModelForCausalLM.from_pretrained
               torch_dtype: {FP32.storage_dtype}
               # comment stays last
             optimizer:
