@@ -25,6 +25,7 @@ class Options:
     convert: bool = False
     force: bool = False
     include_peft: bool = False
+    include_tests: bool = False  # also edit Python test code (else it is reported only)
 
 
 class Mode(enum.Enum):

@@ -9,9 +9,8 @@ from tests.python.tools import check_noop, check_transformed, codes, run
 
 LOAD = "model = NeMoAutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16)\n"
 TE_ARGS = "adam_w_mode=True, bias_correction=True, master_weights=True, store_param_remainders=True, exp_avg_dtype=torch.float32, exp_avg_sq_dtype=torch.float32"
-TE_IMPORT = (
-    "from transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n\n"  # libcst separates imports from code
-)
+TE_IMPORT = "from transformer_engine.pytorch.optimizers.fused_adam import FusedAdam\n"  # after the last import
+AUTOMODEL = "from nemo_automodel import NeMoAutoModelForCausalLM\n"
 
 
 @pytest.mark.parametrize(
@@ -68,11 +67,14 @@ TE_IMPORT = (
             id="rejected arguments dropped",
         ),
         pytest.param(
-            "import torch\nmodel = AutoModelForCausalLM.from_config(cfg)\nopt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n",
             "import torch\n"
+            + AUTOMODEL
+            + "model = NeMoAutoModelForCausalLM.from_config(cfg)\nopt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n",
+            "import torch\n"
+            + AUTOMODEL
             + TE_IMPORT
-            + f"model = AutoModelForCausalLM.from_config(cfg, torch_dtype=torch.bfloat16)\nopt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS})\n",
-            id="unset dtype written as bfloat16",
+            + f"model = NeMoAutoModelForCausalLM.from_config(cfg, torch_dtype=torch.bfloat16)\nopt = FusedAdam(model.parameters(), weight_decay=0.1, {TE_ARGS})\n",
+            id="AutoModel loader: unset dtype written as bfloat16",
         ),
         pytest.param(
             "import torch\n"
@@ -109,9 +111,28 @@ def test_te(before: str, after: str) -> None:
             id="from torch import bfloat16, import removed",
         ),
         pytest.param(
-            "from torch.optim import AdamW\nmodel = M.from_config(c, torch_dtype=None)\nopt = AdamW(model.parameters())\n",
-            "from torch.optim import AdamW\nimport torch\n\nmodel = M.from_config(c, torch_dtype=torch.float32)\nopt = AdamW(model.parameters())\n",
-            id="None is bf16; import torch added",
+            "from torch.optim import AdamW\n"
+            + AUTOMODEL
+            + "model = NeMoAutoModelForCausalLM.from_config(c, torch_dtype=None)\nopt = AdamW(model.parameters())\n",
+            "from torch.optim import AdamW\n"
+            + AUTOMODEL
+            + "import torch\nmodel = NeMoAutoModelForCausalLM.from_config(c, torch_dtype=torch.float32)\nopt = AdamW(model.parameters())\n",
+            id="None is bf16 for AutoModel; import torch added",
+        ),
+        pytest.param(
+            "import torch\n" + LOAD + "model = model.to(torch.bfloat16)\nopt = torch.optim.AdamW(model.parameters())\n",
+            "import torch\n" + LOAD + "model = model.to(torch.float32)\nopt = torch.optim.AdamW(model.parameters())\n",
+            id="reassigned through a cast: the cast sets the storage",
+        ),
+        pytest.param(
+            "import torch\nmodel = M.from_pretrained(p).to(torch.bfloat16)\nopt = torch.optim.AdamW(model.parameters())\n",
+            "import torch\nmodel = M.from_pretrained(p).to(torch.float32)\nopt = torch.optim.AdamW(model.parameters())\n",
+            id="cast after loading",
+        ),
+        pytest.param(
+            "import torch\nmodel = M.from_pretrained(p)\nmodel.bfloat16()\nopt = torch.optim.AdamW(model.parameters())\n",
+            "import torch\nmodel = M.from_pretrained(p)\nmodel.float()\nopt = torch.optim.AdamW(model.parameters())\n",
+            id="bare .bfloat16() statement",
         ),
     ],
 )
@@ -149,14 +170,14 @@ def test_fp32(before: str, after: str) -> None:
             id="a new model built from the loaded one's config",
         ),
         pytest.param(
-            "import torch\n" + LOAD + "model = model.to(torch.bfloat16)\nopt = torch.optim.AdamW(model.parameters())\n",
-            "fp32",
-            id="reassigned through a cast: linked, cast reported",
+            "import torch\nmodel = AutoModelForCausalLM.from_config(cfg)\nopt = torch.optim.AdamW(model.parameters())\n",
+            "te",
+            id="unknown builder, unset dtype: not proven",
         ),
         pytest.param(
-            "import torch\nmodel = M.from_pretrained(p).to(torch.bfloat16)\nopt = torch.optim.AdamW(model.parameters())\n",
+            "import torch\nmodel = M.from_config(c, torch_dtype=None)\nopt = torch.optim.AdamW(model.parameters())\n",
             "fp32",
-            id="cast after loading",
+            id="None means the builder's default: not proven",
         ),
     ],
 )
@@ -217,7 +238,6 @@ def test_comments_and_layout_of_kept_arguments_survive() -> None:
     after = """\
         import torch
         from transformer_engine.pytorch.optimizers.fused_adam import FusedAdam
-
         model = M.from_pretrained(p, torch_dtype=torch.bfloat16)
         opt = FusedAdam(
             model.parameters(),
