@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from migrator.core import automodel
-from migrator.core.builders import Unset, builder_of
+from migrator.core.builders import Builder, Unset, builder_of
 from migrator.core.changes import Change, Delete, KeyPath, Set
 from migrator.python import managers
 from migrator.python.casts import CAST_METHODS, cast_dtype, storage_cast
@@ -90,8 +90,12 @@ class Linker:
         self.found: dict[ast.Call, Storage] = {}
 
     def _values(self, name: str) -> list[ast.expr]:
-        """Assignments to `name` before the optimizer is built (a later reload is not what it trains)."""
-        return [value for value in self.scope.values(name) if value.lineno < self.before]
+        """Assignments to `name`; in this scope only those before the optimizer is built (a later reload is not
+        what it trains). A global is read whenever the function runs: all of its assignments count."""
+        values = self.scope.values(name)
+        if name not in self.scope.assignments:
+            return values
+        return [value for value in values if value.lineno < self.before]
 
     def _views(self, expression: ast.AST) -> Iterator[ast.AST]:
         """The sub-expressions whose parameters `expression` hands on unchanged."""
@@ -260,13 +264,18 @@ def _model_section(analysis: Analysis, scope: Scope, storage: Storage) -> dict[s
             storage.call,
         )
         return None
-    builder = builder_of(doc.qualified(storage.call.func, scope) or dotted(storage.call.func))
+    builder = _builder(analysis, scope, storage.call)
     if builder.unset is Unset.BF16:  # unset, None or "auto": AutoModel's bf16 (as in YAML)
         return {} if storage.node is None else {"torch_dtype": written}
     if builder.unset is Unset.FP32:
         return {"torch_dtype": automodel.FP32_SPELLINGS[0]}
     analysis.report(storage_not_proven, f"{builder.unset_means()}: not proven bf16, not migrated", storage.call)
     return None
+
+
+def _builder(analysis: Analysis, scope: Scope, call: ast.Call) -> Builder:
+    """What an unset dtype means for this loading call, by the qualified name of what it calls."""
+    return builder_of(analysis.doc.qualified(call.func, scope) or dotted(call.func))
 
 
 def _config_dtype(scope: Scope, call: ast.Call) -> ast.expr | None:
@@ -358,7 +367,7 @@ def _migrate_pair(
     plan = plan_for(analysis, data, where, lines_of)
     if plan is None:
         return
-    if not _editable(analysis, plan.changes, storage, optimizer):
+    if not _editable(analysis, scope, plan.changes, storage):
         return
     for finding in plan.findings:
         if finding.path[:1] == ("distributed",):
@@ -370,11 +379,16 @@ def _migrate_pair(
             _apply(analysis, scope, change, storage, optimizer)
 
 
-def _editable(analysis: Analysis, changes: tuple[Change, ...], storage: Storage, optimizer: ast.Call) -> bool:
+def _editable(analysis: Analysis, scope: Scope, changes: tuple[Change, ...], storage: Storage) -> bool:
     """Whether the plan's edits are safe here; if not, say why (and edit nothing)."""
-    switches = any(change.path == ("optimizer", "_target_") for change in changes)
+    to_te = any(
+        isinstance(change, Set)
+        and change.path == ("optimizer", "_target_")
+        and change.value in automodel.TE_FUSED_ADAM_TARGETS
+        for change in changes
+    )
     parallel = _tensor_parallel(storage.call)
-    if switches and parallel is not None and not analysis.options.force and analysis.options.pattern == "te":
+    if to_te and parallel is not None and not analysis.options.force:
         analysis.report(
             te_tensor_parallel,
             f"`{analysis.doc.code(parallel).strip()}`: tensor-parallel model; TE FusedAdam state is not sharded by TP, left unchanged (use --pattern fp32, or --force)",
@@ -383,7 +397,7 @@ def _editable(analysis: Analysis, changes: tuple[Change, ...], storage: Storage,
         return False
     inserts_dtype = any(change.path[:1] == ("model",) for change in changes) and storage.node is None
     if inserts_dtype and storage.method_cast is None:
-        builder = builder_of(analysis.doc.qualified(storage.call.func) or dotted(storage.call.func))
+        builder = _builder(analysis, scope, storage.call)
         if builder.unset is not Unset.BF16 or not builder.honours_dtype:
             analysis.report(
                 storage_not_proven,
