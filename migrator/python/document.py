@@ -10,7 +10,7 @@ import ast
 import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 from migrator.python.casts import storage_cast
 
@@ -196,6 +196,14 @@ class PythonDocument:
         return any(start <= line <= end for start, end in self.isort_off)
 
 
+# Nodes without children worth a visit, and the statements that hold others (not one simple statement).
+_LEAVES = (ast.Constant, ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.ClassDef, ast.Match) + (
+    (ast.TryStar,) if hasattr(ast, "TryStar") else ()  # Python 3.11+
+)
+_VISITORS: dict[type, Any] = {}  # node class -> its `visit_<Class>` method of _Collector, or None
+
+
 class _Collector(ast.NodeVisitor):
     """One pass: scopes, assignments, imports, calls and the statement each node belongs to."""
 
@@ -209,16 +217,26 @@ class _Collector(ast.NodeVisitor):
 
     def visit(self, node: ast.AST) -> None:
         if not isinstance(node, ast.stmt):
-            super().visit(node)
+            self._dispatch(node)
             return
         self.innermost.append(node)
         chooser = _precision_chooser(node)
         if chooser is not None:
             self.branches.append(chooser)
-        super().visit(node)
+        self._dispatch(node)
         if chooser is not None:
             self.branches.pop()
         self.innermost.pop()
+
+    def _dispatch(self, node: ast.AST) -> None:
+        kind = type(node)
+        if kind not in _VISITORS:
+            _VISITORS[kind] = getattr(type(self), f"visit_{kind.__name__}", None)
+        visitor = _VISITORS[kind]
+        if visitor is None:
+            self.generic_visit(node)
+        else:
+            visitor(self, node)
 
     def _isort_blocks(self) -> None:
         start = None
@@ -265,14 +283,21 @@ class _Collector(ast.NodeVisitor):
             scope.statement_of[node] = statement
 
     def generic_visit(self, node: ast.AST) -> None:
-        if isinstance(node, ast.stmt) and not isinstance(
-            node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.ClassDef)
-        ):
+        if isinstance(node, ast.stmt) and not isinstance(node, _COMPOUND):
             for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
                 self.doc.statement_starts[line] = node.lineno
         if isinstance(node, (ast.Name, ast.Attribute, ast.Dict, ast.List, ast.Tuple)):
             self._note(node)
-        super().generic_visit(node)
+        # ast.NodeVisitor.generic_visit, without descending into leaves (constants, operators, contexts): the
+        # walk is most of the analysis time.
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                self.visit(value)
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:

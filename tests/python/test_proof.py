@@ -181,6 +181,20 @@ def test_peft_left_alone_unless_asked() -> None:
             id="a helper of this module taking the model",
         ),
         pytest.param(
+            HF + "model = AutoModelForCausalLM.from_pretrained(p).to('cuda', dtype=torch.bfloat16)\n" + TRAIN,
+            HF + "model = AutoModelForCausalLM.from_pretrained(p).to('cuda', dtype=torch.float32)\n" + TRAIN,
+            id=".to(device, dtype=...) chained",
+        ),
+        pytest.param(
+            HF
+            + "model = AutoModelForCausalLM.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+            + "def train():\n    return torch.optim.AdamW(model.parameters())\n",
+            HF
+            + "model = AutoModelForCausalLM.from_pretrained(p, torch_dtype=torch.float32)\n"
+            + "def train():\n    return torch.optim.AdamW(model.parameters())\n",
+            id="a global model trained in a function",
+        ),
+        pytest.param(
             HF
             + "config = AutoConfig.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
             + "model = AutoModelForCausalLM.from_config(config)\n"
@@ -195,6 +209,10 @@ def test_peft_left_alone_unless_asked() -> None:
 )
 def test_proven_bf16_training_still_migrates(before: str, after: str) -> None:
     check_transformed(before, after, pattern="fp32")
+
+
+def test_fp16_cast_is_outside_both_patterns() -> None:
+    check_noop(HF + "model = AutoModelForCausalLM.from_pretrained(p)\nmodel.half()\n" + TRAIN, pattern="fp32")
 
 
 def test_tensor_parallel_load_under_te_is_a_warning_like_mig102() -> None:
