@@ -65,6 +65,8 @@ def builder_of(target: object) -> Builder:
         return Builder(target, Unset.BF16, True, f"AutoModel's {owner}.{method}")
     if target in DTYPE_IGNORING_BUILDERS:
         return Builder(target, Unset.FP32, False, f"`{target}` (ignores torch_dtype)")
+    if parts[0] == "diffusers" and method == "from_config":  # ConfigMixin.from_config drops unknown keywords
+        return Builder(target, Unset.FP32, False, f"diffusers {owner}.from_config (ignores torch_dtype)")
     if parts[0] in HF_PACKAGES and method == "from_config":
         return Builder(target, Unset.FP32, True, f"Hugging Face {owner}.from_config")
     if parts[0] in HF_PACKAGES and method == "from_pretrained":

@@ -49,8 +49,11 @@ _PASS_THROUGH = (
     frozenset({"builtins.list", "builtins.tuple", "builtins.filter", "itertools.chain"})
     | automodel.FULLY_SHARD_FUNCTIONS
 )
-# Load arguments that shard the model with tensor parallelism (TE FusedAdam state is not TP-sharded).
+# Tensor parallelism (TE FusedAdam state is not TP-sharded): load arguments, and DTensor's entry point.
 _TENSOR_PARALLEL_KEYWORDS = ("tp_plan", "tp_size", "device_mesh")
+_TENSOR_PARALLEL_FUNCTIONS = frozenset(
+    {"torch.distributed.tensor.parallel.parallelize_module", "torch.distributed.tensor.parallel.api.parallelize_module"}
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,13 +189,20 @@ def analyse(analysis: Analysis) -> None:
     doc = analysis.doc
     sharded: dict[ast.Call, list[tuple[Scope, ast.Call]]] = {}
     optimizers: list[tuple[Scope, ast.Call, str]] = []
+    parallel: dict[ast.Call, ast.AST] = {}  # loading call -> what makes that model tensor-parallel
     for scope, call in doc.calls():
-        if doc.qualified(call.func, scope) in automodel.FULLY_SHARD_FUNCTIONS and call.args:
+        name = doc.qualified(call.func, scope)
+        if name in automodel.FULLY_SHARD_FUNCTIONS and call.args:
             analysis.relevant = True
             linker = Linker(analysis, scope, call.lineno + 1)
             linker.link(call.args[0])
             for model_call in linker.found:
                 sharded.setdefault(model_call, []).append((scope, call))
+        elif name in _TENSOR_PARALLEL_FUNCTIONS and call.args:
+            linker = Linker(analysis, scope, call.lineno + 1)
+            linker.link(call.args[0])
+            for model_call in linker.found:
+                parallel.setdefault(model_call, call)
         elif (target := _optimizer_class(call, analysis, scope)) is not None:
             analysis.relevant = True
             optimizers.append((scope, call, target))
@@ -222,7 +232,8 @@ def analyse(analysis: Analysis) -> None:
                     precision_managed_elsewhere, f"{owner}: optimizer and storage dtype left as they are", call
                 )
                 continue
-            _migrate_pair(analysis, scope, storage, call, target, sharded.get(storage.call, []))
+            tensor_parallel = _tensor_parallel(storage.call) or parallel.get(storage.call)
+            _migrate_pair(analysis, scope, storage, call, target, sharded.get(storage.call, []), tensor_parallel)
     for model_call, shards in sharded.items():
         if model_call not in paired:
             message = (
@@ -254,6 +265,12 @@ def _model_section(analysis: Analysis, scope: Scope, storage: Storage) -> dict[s
         return None
     if storage.method_cast is not None:
         return {"torch_dtype": CAST_METHODS[storage.method_cast.attr]}
+    builder = _builder(analysis, scope, storage.call)
+    if storage.node is not None and storage.node is _dtype_argument(storage.call) and not builder.honours_dtype:
+        analysis.report(
+            storage_not_proven, f"{builder.kind}: the dtype written there has no effect; not migrated", storage.call
+        )
+        return None
     written = to_data(storage.node, doc) if storage.node is not None else None
     if storage.node is not None and written not in (None, automodel.AUTO):
         return {"torch_dtype": written}
@@ -264,7 +281,6 @@ def _model_section(analysis: Analysis, scope: Scope, storage: Storage) -> dict[s
             storage.call,
         )
         return None
-    builder = _builder(analysis, scope, storage.call)
     if builder.unset is Unset.BF16:  # unset, None or "auto": AutoModel's bf16 (as in YAML)
         return {} if storage.node is None else {"torch_dtype": written}
     if builder.unset is Unset.FP32:
@@ -319,6 +335,7 @@ def _migrate_pair(
     optimizer: ast.Call,
     target: str,
     shards: list[tuple[Scope, ast.Call]],
+    tensor_parallel: ast.AST | None,
 ) -> None:
     if has_star_arguments(optimizer):
         if analysis.first_time(optimizer):
@@ -367,7 +384,7 @@ def _migrate_pair(
     plan = plan_for(analysis, data, where, lines_of)
     if plan is None:
         return
-    if not _editable(analysis, scope, plan.changes, storage):
+    if not _editable(analysis, scope, plan.changes, storage, tensor_parallel):
         return
     for finding in plan.findings:
         if finding.path[:1] == ("distributed",):
@@ -379,7 +396,9 @@ def _migrate_pair(
             _apply(analysis, scope, change, storage, optimizer)
 
 
-def _editable(analysis: Analysis, scope: Scope, changes: tuple[Change, ...], storage: Storage) -> bool:
+def _editable(
+    analysis: Analysis, scope: Scope, changes: tuple[Change, ...], storage: Storage, parallel: ast.AST | None
+) -> bool:
     """Whether the plan's edits are safe here; if not, say why (and edit nothing)."""
     to_te = any(
         isinstance(change, Set)
@@ -387,7 +406,6 @@ def _editable(analysis: Analysis, scope: Scope, changes: tuple[Change, ...], sto
         and change.value in automodel.TE_FUSED_ADAM_TARGETS
         for change in changes
     )
-    parallel = _tensor_parallel(storage.call)
     if to_te and parallel is not None and not analysis.options.force:
         analysis.report(
             te_tensor_parallel,

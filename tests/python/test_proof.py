@@ -211,6 +211,16 @@ def test_proven_bf16_training_still_migrates(before: str, after: str) -> None:
     check_transformed(before, after, pattern="fp32")
 
 
+@pytest.mark.parametrize("pattern", ["te", "fp32"])
+def test_a_dtype_the_builder_ignores_proves_nothing(pattern: str) -> None:
+    source = (
+        "import torch\nfrom diffusers import UNet2DConditionModel\n"
+        "unet = UNet2DConditionModel.from_config(cfg, torch_dtype=torch.bfloat16)\n"
+        "optimizer = torch.optim.AdamW(unet.parameters())\n"
+    )
+    assert codes(check_noop(source, pattern=pattern)) == ["MIG110"]
+
+
 def test_fp16_cast_is_outside_both_patterns() -> None:
     check_noop(HF + "model = AutoModelForCausalLM.from_pretrained(p)\nmodel.half()\n" + TRAIN, pattern="fp32")
 
@@ -222,6 +232,18 @@ def test_tensor_parallel_load_under_te_is_a_warning_like_mig102() -> None:
     assert codes(check_noop(source, pattern="te")) == ["MIG102"]
     assert run(source, pattern="te", force=True).status is Status.MIGRATED
     assert run(source, pattern="fp32").status is Status.MIGRATED
+
+
+def test_dtensor_tensor_parallel_under_te_is_a_warning_like_mig102() -> None:
+    source = (
+        HF
+        + "from torch.distributed.tensor.parallel import ColwiseParallel, parallelize_module\n"
+        + "model = AutoModelForCausalLM.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+        + 'parallelize_module(model, mesh, {"lm_head": ColwiseParallel()})\n'
+        + TRAIN
+    )
+    outcome = check_noop(source, pattern="te")
+    assert [(f.finding.code, f.line) for f in outcome.findings] == [("MIG102", 5)]
 
 
 def test_each_finding_once() -> None:
