@@ -65,6 +65,15 @@ class Storage:
     method_cast: ast.Attribute | None = None  # `model.bfloat16` in `model.bfloat16()`: the cast is the method
 
 
+@dataclass(frozen=True)
+class ModelUse:
+    """What else the file does with a trained model: who owns its precision, tensor parallelism, its FSDP2 shards."""
+
+    owner: str | None  # DeepSpeed, accelerate, PEFT, quantization (with where), or None
+    tensor_parallel: ast.AST | None  # the `tp_plan=` argument or `parallelize_module(...)` call
+    shards: list[tuple[Scope, ast.Call]]  # its `fully_shard` calls
+
+
 def loading_call(expression: ast.AST) -> ast.Call | None:
     """`X.from_pretrained(...)` or `X.from_config(...)`, possibly followed by `.to(device)`-style calls."""
     while isinstance(expression, ast.Call) and isinstance(expression.func, ast.Attribute):
@@ -226,14 +235,12 @@ def analyse(analysis: Analysis) -> None:
             analysis.report(optimizer_not_linked, message, call)
         for storage in linker.found.values():
             paired.add(storage.call)
-            owner = owners.get(storage.call) or owners.get(None)
-            if owner is not None:
-                analysis.report(
-                    precision_managed_elsewhere, f"{owner}: optimizer and storage dtype left as they are", call
-                )
-                continue
-            tensor_parallel = _tensor_parallel(storage.call) or parallel.get(storage.call)
-            _migrate_pair(analysis, scope, storage, call, target, sharded.get(storage.call, []), tensor_parallel)
+            use = ModelUse(
+                owners.get(storage.call) or owners.get(None),
+                _tensor_parallel(storage.call) or parallel.get(storage.call),
+                sharded.get(storage.call, []),
+            )
+            _migrate_pair(analysis, scope, storage, call, target, use)
     for model_call, shards in sharded.items():
         if model_call not in paired:
             message = (
@@ -334,8 +341,7 @@ def _migrate_pair(
     storage: Storage,
     optimizer: ast.Call,
     target: str,
-    shards: list[tuple[Scope, ast.Call]],
-    tensor_parallel: ast.AST | None,
+    use: ModelUse,
 ) -> None:
     if has_star_arguments(optimizer):
         if analysis.first_time(optimizer):
@@ -351,6 +357,12 @@ def _migrate_pair(
     model = _model_section(analysis, scope, storage)
     if model is None:
         return
+    if use.owner is not None:  # storage proven: what stops the edit is who owns the precision
+        analysis.report(
+            precision_managed_elsewhere, f"{use.owner}: optimizer and storage dtype left as they are", optimizer
+        )
+        return
+    shards = use.shards
     data: dict[str, Any] = {"model": model, "optimizer": _optimizer_section(analysis, optimizer, target)}
     if shards:
         data["distributed"] = {}  # fully_shard is FSDP2; whether a policy is due is the rules' call (MIG005)
@@ -384,7 +396,7 @@ def _migrate_pair(
     plan = plan_for(analysis, data, where, lines_of)
     if plan is None:
         return
-    if not _editable(analysis, scope, plan.changes, storage, tensor_parallel):
+    if not _editable(analysis, scope, plan.changes, storage, use.tensor_parallel):
         return
     for finding in plan.findings:
         if finding.path[:1] == ("distributed",):
