@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -18,11 +20,14 @@ ScopeNode = Union[ast.Module, ast.FunctionDef, ast.AsyncFunctionDef]
 Span = tuple[int, int, int, int]  # start line, start column, end line, end column (1-based lines, 0-based characters)
 
 _BUILTINS = frozenset(dir(builtins))
+_WALK_RECURSION_LIMIT = 20_000
 # Words in a branch test or loop that make the code under it a choice between precisions.
 _PRECISION_WORDS = ("dtype", "precision", "bf16", "fp16", "fp32", "bfloat16", "float16", "float32", "half")
 
 
 class PythonSyntaxError(Exception):
+    """The file cannot be read as Python (or analysed at all): the message says why."""
+
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
         self.message = message
@@ -84,6 +89,18 @@ class Scope:
         return {arg.arg for arg in every if arg is not None}
 
 
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Tree walks take a few frames per nesting level; `ast.parse` accepts expressions nested far deeper than the
+    default recursion limit allows for that (a long `a + b + ...` chain)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _WALK_RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def _mentions_precision(node: ast.AST) -> bool:
     for child in ast.walk(node):
         word = child.id if isinstance(child, ast.Name) else child.attr if isinstance(child, ast.Attribute) else None
@@ -118,9 +135,9 @@ class PythonDocument:
         try:
             self.tree = ast.parse(text)
         except SyntaxError as exc:
-            raise PythonSyntaxError(exc.msg, exc.lineno or 1, exc.offset or 1) from None
+            raise PythonSyntaxError(f"Python syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
         except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
-            raise PythonSyntaxError(str(exc), 1, 1) from None
+            raise PythonSyntaxError(f"Python syntax error: {exc}", 1, 1) from None
         self.text = text
         self._lines = text.splitlines(keepends=True)
         self.scopes: list[Scope] = []
@@ -130,7 +147,11 @@ class PythonDocument:
         self.functions: set[str] = set()  # names of the functions this module defines
         self.innermost_statement: dict[ast.Call, ast.stmt] = {}
         self.precision_branch: dict[ast.Call, ast.AST] = {}  # call -> the `if`/`for` choosing a precision around it
-        _Collector(self).visit(self.tree)
+        try:
+            with deep_recursion():
+                _Collector(self).visit(self.tree)
+        except RecursionError:
+            raise PythonSyntaxError("nested too deeply to analyse", 1, 1) from None
 
     @property
     def imports(self) -> dict[str, ImportBinding]:

@@ -7,7 +7,7 @@ from migrator.core.outcome import SUPPRESSED_BLOCKER, LocatedFinding, Outcome, P
 from migrator.core.settings import Options
 from migrator.python import configs, training
 from migrator.python.decide import Analysis
-from migrator.python.document import PythonDocument, PythonSyntaxError
+from migrator.python.document import PythonDocument, PythonSyntaxError, deep_recursion
 from migrator.python.edits import EditSet
 from migrator.rules.test_code_not_edited import test_code_not_edited
 
@@ -21,7 +21,7 @@ def analyse_text(
         return Outcome(
             Status.FAILED,
             problem=Problem(
-                f"Python syntax error: {exc.message}",
+                exc.message,
                 exc.line,
                 exc.column,
                 "fix the syntax; the file was left untouched",
@@ -57,7 +57,14 @@ def analyse_text(
             first.column if first else 1,
         )
         return Outcome(Status.UNCHANGED, None, None, (*findings, note), suppressed=suppressed)
-    new_text = analysis.edits.render()
+    try:
+        with deep_recursion():
+            new_text = analysis.edits.render()
+    except RecursionError:
+        problem = Problem(
+            "nested too deeply for libcst to rewrite", 0, 0, "migrate this file by hand; it was left untouched"
+        )
+        return Outcome(Status.FAILED, None, target, findings, problem=problem, suppressed=suppressed)
     try:
         compile(new_text, "<migrated>", "exec", dont_inherit=True)
     except SyntaxError as exc:
