@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,11 +63,14 @@ class Scope:
     loop_targets: set[str] = field(default_factory=set)  # names a `for` statement or comprehension binds
 
     def values(self, name: str) -> list[ast.expr]:
-        """Values assigned to `name` here, else in the enclosing scopes (a read of a global)."""
+        """Values assigned to `name` here, else in the enclosing scopes (a read of a global); none for a
+        parameter (whatever the caller passes)."""
         scope: Scope | None = self
         while scope is not None:
             if name in scope.assignments:
                 return scope.assignments[name]
+            if name.split(".", 1)[0] in scope.parameters:
+                return []
             scope = scope.parent
         return []
 
@@ -75,18 +79,18 @@ class Scope:
         while scope is not None:
             if name in scope.imports:
                 return scope.imports[name]
-            if name in scope.assignments:
+            if name in scope.assignments or name in scope.parameters:
                 return None  # a local name shadows the import
             scope = scope.parent
         return None
 
-    @property
-    def parameters(self) -> set[str]:
+    @functools.cached_property
+    def parameters(self) -> frozenset[str]:
         if isinstance(self.node, ast.Module):
-            return set()
+            return frozenset()
         args = self.node.args
         every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-        return {arg.arg for arg in every if arg is not None}
+        return frozenset(arg.arg for arg in every if arg is not None)
 
 
 @contextmanager

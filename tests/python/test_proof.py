@@ -221,6 +221,15 @@ def test_a_dtype_the_builder_ignores_proves_nothing(pattern: str) -> None:
     assert codes(check_noop(source, pattern=pattern)) == ["MIG110"]
 
 
+def test_a_parameter_shadows_a_global_model() -> None:
+    source = (
+        HF
+        + "model = AutoModelForCausalLM.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+        + "def build(model):\n    return torch.optim.AdamW(model.parameters())\n"
+    )
+    assert codes(check_noop(source, pattern="fp32")) == ["MIG106"]
+
+
 def test_fp16_cast_is_outside_both_patterns() -> None:
     check_noop(HF + "model = AutoModelForCausalLM.from_pretrained(p)\nmodel.half()\n" + TRAIN, pattern="fp32")
 
