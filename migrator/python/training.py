@@ -185,6 +185,19 @@ def _optimizer_class(call: ast.Call, analysis: Analysis, scope: Scope) -> str | 
     return name if name in OPTIMIZER_CLASSES else None
 
 
+def _held_class(call: ast.Call, analysis: Analysis, scope: Scope) -> str | None:
+    """The torch Adam class a variable called as the optimizer may hold: `optimizer_class = torch.optim.AdamW`,
+    or one side of `... if args.use_8bit_adam else torch.optim.AdamW`."""
+    if not isinstance(call.func, ast.Name) or analysis.doc.qualified(call.func, scope) is not None:
+        return None
+    for value in scope.values(call.func.id):
+        for choice in (value.body, value.orelse) if isinstance(value, ast.IfExp) else (value,):
+            name = analysis.doc.qualified(choice, scope)
+            if name in automodel.TORCH_ADAM_TARGETS:
+                return name
+    return None
+
+
 def _chosen_at_run_time(call: ast.Call, analysis: Analysis, scope: Scope) -> bool:
     func = call.func
     return (
@@ -212,7 +225,7 @@ def analyse(analysis: Analysis) -> None:
             linker.link(call.args[0])
             for model_call in linker.found:
                 parallel.setdefault(model_call, call)
-        elif (target := _optimizer_class(call, analysis, scope)) is not None:
+        elif (target := _optimizer_class(call, analysis, scope) or _held_class(call, analysis, scope)) is not None:
             analysis.relevant = True
             optimizers.append((scope, call, target))
         elif _chosen_at_run_time(call, analysis, scope):
@@ -361,6 +374,10 @@ def _migrate_pair(
         analysis.report(
             precision_managed_elsewhere, f"{use.owner}: optimizer and storage dtype left as they are", optimizer
         )
+        return
+    if _optimizer_class(optimizer, analysis, scope) is None:
+        message = f"the optimizer class comes from `{analysis.doc.code(optimizer.func)}`, which may hold {target} over bf16 parameters: not migrated; pick a precision-safe class explicitly"
+        analysis.report(optimizer_chosen_at_run_time, message, optimizer)
         return
     shards = use.shards
     data: dict[str, Any] = {"model": model, "optimizer": _optimizer_section(analysis, optimizer, target)}

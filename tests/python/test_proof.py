@@ -230,6 +230,15 @@ def test_a_parameter_shadows_a_global_model() -> None:
     assert codes(check_noop(source, pattern="fp32")) == ["MIG106"]
 
 
+def test_an_optimizer_class_held_in_a_variable_is_reported_after_the_storage_proof() -> None:
+    held = "optimizer_class = bnb.optim.AdamW8bit if args.use_8bit_adam else torch.optim.AdamW\n"
+    train = "optimizer = optimizer_class(model.parameters(), lr=1e-5)\n"
+    proven = HF + "model = AutoModelForCausalLM.from_pretrained(p, torch_dtype=torch.bfloat16)\n" + held + train
+    assert codes(check_noop(proven, pattern="te")) == ["MIG107"]
+    unproven = HF + "model = AutoModelForCausalLM.from_pretrained(p)\n" + held + train
+    assert codes(check_noop(unproven, pattern="te")) == ["MIG110"]
+
+
 def test_fp16_cast_is_outside_both_patterns() -> None:
     check_noop(HF + "model = AutoModelForCausalLM.from_pretrained(p)\nmodel.half()\n" + TRAIN, pattern="fp32")
 
