@@ -64,6 +64,11 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     help="Also migrate PEFT/LoRA configs (left alone by default: bf16 storage is fine there).",
 )
 @click.option(
+    "--include-tests/--no-include-tests",
+    default=None,
+    help="Also edit Python test code (test_*.py, *_test.py, conftest.py, tests/ folders); else it is only reported.",
+)
+@click.option(
     "--convert/--no-convert", default=None, help="Also convert configs already on the other recommended pattern."
 )
 @click.option(
@@ -173,7 +178,12 @@ def migrate_command(
     settings = Settings(
         paths or (".",),
         Options(
-            values["pattern"], values["convert"], values["force"], values["include_peft"], values["assume_bf16_storage"]
+            values["pattern"],
+            values["convert"],
+            values["force"],
+            values["include_peft"],
+            assume_bf16_storage=values["assume_bf16_storage"],
+            include_tests=values["include_tests"],
         ),
         Mode.CHECK if check else Mode.DIFF if diff else Mode.WRITE,
         values["jobs"],

@@ -71,6 +71,7 @@ def schema() -> dict[str, Any]:
                 type="boolean",
             ),
             "include-peft": option("Also migrate PEFT/LoRA configs (`--include-peft`).", type="boolean"),
+            "include-tests": option("Also edit Python test code (`--include-tests`).", type="boolean"),
             "convert": option(
                 "Also convert configs already on the other recommended pattern (`--convert`).", type="boolean"
             ),
@@ -149,6 +150,7 @@ DEFAULTS: Mapping[str, Any] = {
     "force_exclude": False,
     "respect_gitignore": True,
     "include_peft": False,
+    "include_tests": False,
     "convert": False,
     "force": False,
     "assume_bf16_storage": False,

@@ -2,8 +2,8 @@
 
 Inside a git work tree a folder yields the files git tracks or would track (`git ls-files -co
 --exclude-standard`: `.gitignore`, `.git/info/exclude` and the global excludes respected); elsewhere, or
-with `respect_gitignore=False`, the folder is walked. Either way virtualenv, cache and VCS folders are
-skipped and the `exclude` globs apply. A file named on the command line is always processed unless
+with `respect_gitignore=False`, the folder is walked. Either way virtualenvs (`.venv`, `venv`, or any folder
+holding a `pyvenv.cfg`), cache and VCS folders are skipped and the `exclude` globs apply. A file named on the command line is always processed unless
 `force_exclude` is set (pre-commit passes every staged file by name).
 """
 
@@ -25,7 +25,6 @@ SKIPPED_DIRS = frozenset(
         ".svn",
         ".venv",
         "venv",
-        "env",
         "__pycache__",
         "node_modules",
         ".tox",
@@ -36,6 +35,14 @@ SKIPPED_DIRS = frozenset(
         "site-packages",
     }
 )
+
+
+# Any other folder is a virtualenv, and skipped, when it holds one's marker file (`env/` is often a source package).
+VIRTUALENV_MARKER = "pyvenv.cfg"
+
+
+def _skipped(folder: Path) -> bool:
+    return folder.name in SKIPPED_DIRS or (folder / VIRTUALENV_MARKER).is_file()
 
 
 @dataclass(frozen=True)
@@ -119,11 +126,13 @@ def _search(
     listed = _git_files(folder) if respect_gitignore else None
     if listed is None:
         return _walk(folder, suffixes, excludes)
+    virtualenvs = {name.rsplit("/", 1)[0] for name in listed if name.endswith("/" + VIRTUALENV_MARKER)}
     return (
         name
         for name in listed
         if name.endswith(suffixes)
         and not any(part in SKIPPED_DIRS for part in name.split("/")[:-1])
+        and not any(name.startswith(venv + "/") for venv in virtualenvs)
         # Tracked files deleted from the work tree are still listed; submodules are listed as folders.
         and os.path.isfile(folder / name)
         and not excludes(name)
@@ -148,7 +157,7 @@ def _walk(root: Path, suffixes: tuple[str, ...], excludes: Callable[[str], bool]
     for folder, dirs, files in os.walk(root):
         relative = os.path.relpath(folder, root).replace(os.sep, "/")
         prefix = "" if relative == "." else relative + "/"
-        dirs[:] = [name for name in dirs if name not in SKIPPED_DIRS and not excludes(prefix + name)]
+        dirs[:] = [name for name in dirs if not _skipped(Path(folder, name)) and not excludes(prefix + name)]
         for name in files:
             if name.endswith(suffixes) and not excludes(prefix + name):
                 yield prefix + name

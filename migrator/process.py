@@ -50,9 +50,13 @@ def front_end(suffix: str) -> FrontEnd | None:
     return FRONT_ENDS.get(suffix)
 
 
-def migrate_text(text: str, suffix: str, options: Options) -> tuple[Outcome, tuple[Problem, ...]]:
+def migrate_text(
+    text: str, suffix: str, options: Options, path: Path | None = None
+) -> tuple[Outcome, tuple[Problem, ...]]:
     """A file's text through its front end, with the notices about its suppression comments."""
     migrate = FRONT_ENDS[suffix]
+    if suffix in python.SUFFIXES and path is not None and python.is_test_code(path):
+        migrate = python.migrate_test_code
     directives = suppressions.parse(text, python=suffix in python.SUFFIXES, document=suffix in documents.SUFFIXES)
     notices = tuple(
         Problem(f"unknown rule code `{code}` in a `# migrator: ignore` comment", line, 1, "see `migrator rules`")
@@ -73,7 +77,7 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         real_path = resolve_inside(path, settings.roots)
         raw = read_limited(real_path, settings.max_file_size)
         source = decode(raw)
-        outcome, notices = migrate_text(source.text, path.suffix, settings.options)
+        outcome, notices = migrate_text(source.text, path.suffix, settings.options, Path(shown))
         if outcome.status is not Status.MIGRATED or outcome.new_text is None:
             return FileResult(shown, outcome, notices=notices)
         if settings.verify and path.suffix in yaml_front_end.SUFFIXES:

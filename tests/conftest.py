@@ -22,6 +22,19 @@ def corpus() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def external_corpus() -> Path:
+    """Public non-AutoModel training repositories, from MIGRATOR_EXTERNAL_CORPUS (set by .ci/run); missing when set
+    is a failure."""
+    value = os.environ.get("MIGRATOR_EXTERNAL_CORPUS")
+    if not value:
+        pytest.skip("MIGRATOR_EXTERNAL_CORPUS is not set (.ci/run sets it)")
+    path = Path(value)
+    if not (path / "SOURCE.md").is_file():
+        pytest.fail(f"MIGRATOR_EXTERNAL_CORPUS={value} does not hold the corpus (no SOURCE.md)")
+    return path
+
+
 def writable_copy(source: Path, target: Path) -> None:
     """Copy a tree's contents without its modes: the corpus is read-only, and migrate refuses read-only files."""
     shutil.copytree(source, target, copy_function=shutil.copyfile)

@@ -121,3 +121,14 @@ def test_each_file_once_and_missing_paths_reported_in_place(tmp_path: Path) -> N
     )
     names = [(path.name, problem is not None) for path, problem in chosen]
     assert names == [("llama.yaml", False), ("nope.yaml", True), ("old.yaml", False), ("qwen.yml", False)]
+
+
+@pytest.mark.parametrize("in_git", [True, False], ids=["git", "plain"])
+def test_a_folder_named_env_is_searched_unless_it_is_a_virtualenv(tmp_path: Path, in_git: bool) -> None:
+    files = {
+        "src/env/train.yaml": RISKY,  # a source package named env
+        "env/pyvenv.cfg": "home = /usr/bin\n",  # a real virtualenv, whatever its name
+        "env/lib/site.yaml": RISKY,
+    }
+    root = make_tree(tmp_path, files, git_repo=in_git)
+    assert _selected(root) == ["src/env/train.yaml"]

@@ -86,6 +86,7 @@ RETRIEVAL_ENTRY_POINTS: Mapping[str, tuple[str, ...]] = {
 }
 # Hugging Face transformers: its Auto and model classes load without AutoModel's dtype handling.
 HF_PACKAGE = "transformers"
+DIFFUSERS_PACKAGE = "diffusers"
 HF_DTYPE_KEY = (
     "dtype"  # transformers 5's keyword; `torch_dtype` still works there, with a deprecation warning (facts §2.4)
 )
@@ -112,6 +113,8 @@ def builder_of(target: object) -> Builder:
         return Builder(target, Unset.CHECKPOINT, True, f"AutoModel's {owner}.{method}")
     if target in DTYPE_IGNORING_BUILDERS:
         return Builder(target, Unset.FP32, False, f"`{target}` (ignores torch_dtype)")
+    if target.split(".", 1)[0] == DIFFUSERS_PACKAGE and method == "from_config":  # ConfigMixin drops unknown keywords
+        return Builder(target, Unset.FP32, False, f"diffusers {owner}.from_config (ignores torch_dtype)")
     if target.split(".", 1)[0] == HF_PACKAGE and method in LOADERS:
         unset = Unset.CONFIG if method == "from_config" else Unset.CHECKPOINT
         return Builder(target, unset, True, f"Hugging Face {owner}.{method}", HF_DTYPE_KEY)

@@ -32,8 +32,9 @@ _SPECULATIVE = frozenset(
 _KD = frozenset({"KnowledgeDistillationRecipeForNextTokenPrediction", "KnowledgeDistillationRecipeForVLM"})
 _BAGEL = frozenset({"FinetuneRecipeForMultimodal", "PretrainRecipeForMultimodal"})
 _DIFFUSION = frozenset({"TrainDiffusionRecipe"})
-# Recipe-less diffusion configs are recognised by the sections only that recipe reads.
+# Recipe-less diffusion configs are recognised by the sections only that recipe reads; KD configs by their teacher.
 DIFFUSION_SECTIONS = ("flow_matching", "fsdp", "ddp")
+KD_SECTIONS = ("teacher_model",)
 
 
 def recipe_name(data: Mapping[str, Any]) -> str | None:
@@ -59,6 +60,8 @@ def family_of(data: Mapping[str, Any]) -> Family:
             return Family.SPECULATIVE
         if any(section in data for section in DIFFUSION_SECTIONS):
             return Family.DIFFUSION
+        if any(section in data for section in KD_SECTIONS):
+            return Family.KD
         return Family.TRAIN
     for names, family in (
         (_SPECULATIVE, Family.SPECULATIVE),

@@ -26,6 +26,7 @@ class Options:
     force: bool = False
     include_peft: bool = False
     assume_bf16_storage: bool = False  # a storage dtype the file cannot prove (a checkpoint's) is taken as bf16
+    include_tests: bool = False  # also edit Python test code (else it is reported only)
 
 
 class Mode(enum.Enum):

@@ -1,11 +1,12 @@
-"""The Python front end: the same decisions as the YAML engine, applied to launch scripts with libcst.
+"""The Python front end: the same decisions as the YAML engine, applied to launch scripts.
 
-This module is cheap to import; libcst is loaded only when a `.py` file is worth parsing.
+Decisions are made on CPython's `ast`; libcst is imported only to write a file that changes.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 
 from migrator.core.outcome import Outcome, Status
 from migrator.core.settings import Options
@@ -13,20 +14,33 @@ from migrator.core.suppressions import Directives
 
 SUFFIXES = (".py",)
 
-# Parsing with scope metadata costs about a second per thousand lines, so parse only when a rule can fire:
-# a model loaded here and an optimizer or FSDP2 to train it, or a config key (dict, override, mutation).
+# Parse only when a rule can fire: a model loaded here and an optimizer or FSDP2 to train it, or a config key
+# (dict, override, mutation).
 _LOADER = re.compile(r"\bfrom_(?:pretrained|config)\b")
 _TRAINER = re.compile(r"Adam|fully_shard|\boptim\b")
 _CONFIG_KEY = re.compile(r"model\.torch_dtype|optimizer\._target_|[\"'](?:model|optimizer)[\"']\s*:")
+# Test code (pytest's discovery names, and anything under a `tests` folder) is reported, not edited.
+_TEST_FILE = re.compile(r"test_.*\.py|.*_test\.py|conftest\.py")
+TEST_FOLDERS = frozenset({"tests"})
 
 
 def worth_parsing(text: str) -> bool:
     return bool(_CONFIG_KEY.search(text) or (_LOADER.search(text) and _TRAINER.search(text)))
 
 
-def migrate_python(text: str, options: Options, directives: Directives | None = None) -> Outcome:
+def is_test_code(path: PurePath) -> bool:
+    return bool(_TEST_FILE.fullmatch(path.name)) or not TEST_FOLDERS.isdisjoint(path.parent.parts)
+
+
+def migrate_python(
+    text: str, options: Options, directives: Directives | None = None, *, test_code: bool = False
+) -> Outcome:
     if not worth_parsing(text):
         return Outcome(Status.NOT_RECIPE)
-    from migrator.python.engine import analyse_text  # lazy: libcst costs start-up time
+    from migrator.python.engine import analyse_text
 
-    return analyse_text(text, options, directives)
+    return analyse_text(text, options, directives, test_code=test_code)
+
+
+def migrate_test_code(text: str, options: Options, directives: Directives | None = None) -> Outcome:
+    return migrate_python(text, options, directives, test_code=True)

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import libcst as cst
-
 from migrator.core import automodel
 from migrator.core.changes import Set
 from migrator.core.changes import dotted as dotted_path
@@ -21,7 +19,7 @@ from migrator.core.classify import storage_kind
 from migrator.core.recipes import Family
 from migrator.python.decide import Analysis, plan_for, undecidable_key
 from migrator.python.document import PythonDocument, Scope, dotted
-from migrator.python.values import Opaque, code_expression, dict_to_data, quote_of, string_key, string_literal, to_data
+from migrator.python.values import Opaque, code_source, dict_to_data, quote_of, string_key, string_literal, to_data
 from migrator.rules.partial_config_override import partial_config_override
 from migrator.rules.value_not_decidable import value_not_decidable
 
@@ -34,8 +32,8 @@ _NONE_SPELLINGS = ("none", "null", "~")
 
 def analyse_dicts(analysis: Analysis) -> None:
     doc = analysis.doc
-    inside_recipe: set[cst.CSTNode] = set()
-    for node in sorted((n for n in doc.scope_of if isinstance(n, cst.Dict)), key=doc.where):
+    inside_recipe: set[ast.AST] = set()
+    for node in sorted((n for n in doc.scope_of if isinstance(n, ast.Dict)), key=doc.where):
         if node in inside_recipe:
             continue
         data = dict_to_data(node, doc)
@@ -45,29 +43,29 @@ def analyse_dicts(analysis: Analysis) -> None:
         _decide_dict(analysis, node, data)
 
 
-def _nested_dicts(node: cst.CSTNode) -> Iterator[cst.Dict]:
-    for child in node.children:
-        if isinstance(child, cst.Dict):
+def _nested_dicts(node: ast.AST) -> Iterator[ast.Dict]:
+    for child in ast.walk(node):
+        if isinstance(child, ast.Dict) and child is not node:
             yield child
-        yield from _nested_dicts(child)
 
 
-def _keys_on(node: cst.Dict, path: tuple[str, ...]) -> list[cst.CSTNode]:
+def _keys_on(node: ast.Dict, path: tuple[str, ...]) -> list[ast.AST]:
     """The dict literal, then each existing key on `path`, outermost first (the YAML blocks' opening lines)."""
-    found: list[cst.CSTNode] = [node]
+    found: list[ast.AST] = [node]
     for key in path:
-        element = next((e for e in node.elements if isinstance(e, cst.DictElement) and string_key(e.key) == key), None)
-        if element is None:
+        index = next((i for i, k in enumerate(node.keys) if string_key(k) == key), None)
+        if index is None:
             break
-        found.append(element.key)
-        if not isinstance(element.value, cst.Dict):
+        found.append(node.keys[index])  # type: ignore[arg-type]
+        value = node.values[index]
+        if not isinstance(value, ast.Dict):
             break
-        node = element.value
+        node = value
     return found
 
 
-def _decide_dict(analysis: Analysis, node: cst.Dict, data: dict[str, Any]) -> None:
-    def where(path: tuple[str, ...]) -> cst.CSTNode:
+def _decide_dict(analysis: Analysis, node: ast.Dict, data: dict[str, Any]) -> None:
+    def where(path: tuple[str, ...]) -> ast.AST:
         return _keys_on(node, path)[-1]  # the deepest existing key, for line numbers
 
     def lines_of(path: tuple[str, ...]) -> set[int]:
@@ -86,9 +84,10 @@ def _decide_dict(analysis: Analysis, node: cst.Dict, data: dict[str, Any]) -> No
     plan = plan_for(analysis, data, where, lines_of)
     if plan is None:
         return
+    first_key = node.keys[0] if node.keys else None
     for finding in plan.findings:
         analysis.add(finding, where(finding.path))
-        analysis.edits.dict(node).changes.extend(finding.changes)
+        analysis.edits.dict(node, quote_of(first_key, analysis.doc)).changes.extend(finding.changes)
 
 
 # --- overrides ------------------------------------------------------------------------------------
@@ -98,7 +97,7 @@ def _decide_dict(analysis: Analysis, node: cst.Dict, data: dict[str, Any]) -> No
 class Override:
     key: str  # dotted config key
     value: Any  # as AutoModel reads it
-    node: cst.BaseExpression  # what holds the value in the code
+    node: ast.expr  # what holds the value in the code
     prefix: str = ""  # `--key=` when key and value share one string
 
 
@@ -112,9 +111,9 @@ def _cli_value(text: str) -> Any:
         return text
 
 
-def cli_overrides(elements: list[cst.BaseExpression]) -> list[Override]:
+def cli_overrides(elements: list[ast.expr]) -> list[Override]:
     """`"--a.b=v"`, `"--a.b", "v"` and bare `"--flag"` (True) in a list of command-line arguments."""
-    texts = [node.evaluated_value if isinstance(node, cst.SimpleString) else None for node in elements]
+    texts = [string_key(node) for node in elements]
     overrides = []
     for index, (node, text) in enumerate(zip(elements, texts, strict=False)):
         if not isinstance(text, str) or not text.startswith("--") or len(text) < 3:
@@ -135,7 +134,7 @@ def code_overrides(scope: Scope, doc: PythonDocument) -> dict[str, list[Override
     """`cfg.model.torch_dtype = v` and `cfg.set_by_dotted("model.torch_dtype", v)`, grouped by config object."""
     groups: dict[str, list[Override]] = {}
     for assign in scope.assigns:
-        name = dotted(assign.targets[0].target) if len(assign.targets) == 1 else None
+        name = dotted(assign.targets[0]) if len(assign.targets) == 1 else None
         parts = name.split(".") if name else []
         if len(parts) >= 3 and ".".join(parts[-2:]) in DECIDING_KEYS:
             groups.setdefault(".".join(parts[:-2]), []).append(
@@ -143,11 +142,11 @@ def code_overrides(scope: Scope, doc: PythonDocument) -> dict[str, list[Override
             )
     for call in scope.calls:
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "set_by_dotted" and len(call.args) >= 2:
-            key = string_key(call.args[0].value)
+        if isinstance(func, ast.Attribute) and func.attr == "set_by_dotted" and len(call.args) >= 2:
+            key = string_key(call.args[0])
             root = dotted(func.value)
             if key is not None and root is not None:
-                groups.setdefault(root, []).append(Override(key, to_data(call.args[1].value, doc), call.args[1].value))
+                groups.setdefault(root, []).append(Override(key, to_data(call.args[1], doc), call.args[1]))
     for overrides in groups.values():
         overrides.sort(key=lambda override: doc.where(override.node))  # the last assignment wins
     return groups
@@ -155,8 +154,8 @@ def code_overrides(scope: Scope, doc: PythonDocument) -> dict[str, list[Override
 
 def analyse_overrides(analysis: Analysis) -> None:
     doc = analysis.doc
-    for node in sorted((n for n in doc.scope_of if isinstance(n, (cst.List, cst.Tuple))), key=doc.where):
-        _decide_overrides(analysis, cli_overrides([element.value for element in node.elements]))  # type: ignore[attr-defined]
+    for node in sorted((n for n in doc.scope_of if isinstance(n, (ast.List, ast.Tuple))), key=doc.where):
+        _decide_overrides(analysis, cli_overrides(node.elts))  # type: ignore[attr-defined]
     for scope in doc.scopes:
         for overrides in code_overrides(scope, doc).values():
             _decide_overrides(analysis, overrides)
@@ -209,10 +208,10 @@ def _decide_overrides(analysis: Analysis, overrides: list[Override]) -> None:
 
 
 def _replace(analysis: Analysis, override: Override, value: Any) -> None:
-    node = override.node
+    node, doc = override.node, analysis.doc
     if override.prefix:
-        analysis.edits.replace(node, string_literal(override.prefix + str(value), quote_of(node)))
-    elif isinstance(node, cst.SimpleString):
-        analysis.edits.replace(node, string_literal(str(value), quote_of(node)))
+        analysis.edits.replace(node, string_literal(override.prefix + str(value), quote_of(node, doc)))
+    elif string_key(node) is not None:
+        analysis.edits.replace(node, string_literal(str(value), quote_of(node, doc)))
     else:
-        analysis.edits.replace(node, code_expression(value, analysis.doc))
+        analysis.edits.replace(node, code_source(value, analysis.edits.torch_name()))

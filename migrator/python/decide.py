@@ -9,11 +9,10 @@ Suppressions are decided here too, per finding and before its edits are made: a 
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import libcst as cst
 
 from migrator import patterns
 from migrator.core import suppressions
@@ -40,13 +39,14 @@ class Analysis:
     targets: set[str] = field(default_factory=set)
     failure: Problem | None = None
     relevant: bool = False  # something a rule looks at was found
-    handled: set[cst.CSTNode] = field(default_factory=set)
+    handled: set[ast.AST] = field(default_factory=set)
     directives: suppressions.Directives = suppressions.NONE
     suppressed: list[LocatedFinding] = field(default_factory=list)
     held: bool = False  # a suppressed error blocks the migration: the file stays as it is, quietly
+    reported: set[tuple[int, int, str]] = field(default_factory=set)  # (line, column, code) already reported
 
     def report(
-        self, rule: Rule, message: str, node: cst.CSTNode, changes: Iterable[Change] = (), path: KeyPath = ()
+        self, rule: Rule, message: str, node: ast.AST, changes: Iterable[Change] = (), path: KeyPath = ()
     ) -> bool:
         """Report a finding about `node`; False when a suppression comment on its lines covers it (make no edits then)."""
         finding = rule.finding(message, path, changes)
@@ -58,7 +58,7 @@ class Analysis:
     def keep(
         self,
         findings: Sequence[Finding],
-        node_of: Callable[[Finding], cst.CSTNode],
+        node_of: Callable[[Finding], ast.AST],
         lines_about: Callable[[Finding], Collection[int]],
     ) -> list[Finding]:
         """The findings no suppression covers; the others are recorded as suppressed at `node_of(finding)`."""
@@ -68,11 +68,16 @@ class Analysis:
         self.suppressed += (LocatedFinding(finding, *self.doc.where(node_of(finding))) for finding in suppressed)
         return kept
 
-    def add(self, finding: Finding, node: cst.CSTNode) -> None:
+    def add(self, finding: Finding, node: ast.AST) -> None:
+        """Record a finding once: several pairs (or plans) may reach the same code."""
         self.relevant = True
-        self.findings.append(LocatedFinding(finding, *self.doc.where(node)))
+        located = LocatedFinding(finding, *self.doc.where(node))
+        key = (located.line, located.column, finding.code)
+        if key not in self.reported:
+            self.reported.add(key)
+            self.findings.append(located)
 
-    def first_time(self, node: cst.CSTNode) -> bool:
+    def first_time(self, node: ast.AST) -> bool:
         """True once per node: several plans may reach the same call."""
         if node in self.handled:
             return False
@@ -95,7 +100,7 @@ def undecidable_key(data: Mapping[str, Any]) -> KeyPath | None:
 def plan_for(
     analysis: Analysis,
     data: Mapping[str, Any],
-    where: Callable[[KeyPath], cst.CSTNode],
+    where: Callable[[KeyPath], ast.AST],
     lines_of: Callable[[KeyPath], Collection[int]] | None = None,
 ) -> Plan | None:
     """The plan for this recipe-shaped data, without its suppressed findings; None when nothing is to be done.

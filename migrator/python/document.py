@@ -1,23 +1,34 @@
-"""One Python file parsed once with libcst: scopes, qualified names, positions and module imports.
+"""One Python file parsed once with CPython's `ast`: scopes, qualified names, positions and imports.
 
-The analysis reads this; the edits refer back to its nodes by identity, so the same tree is transformed.
+Every decision reads this tree; libcst is loaded only to apply the edits of a file that changes
+(`edits.EditSet.render`), and finds the nodes to edit by their source span.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import ast
+import builtins
+import functools
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
-import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+from migrator.python.casts import storage_cast
 
-ScopeNode = Union[cst.Module, cst.FunctionDef]
+ScopeNode = Union[ast.Module, ast.FunctionDef, ast.AsyncFunctionDef]
+Span = tuple[int, int, int, int]  # start line, start column, end line, end column (1-based lines, 0-based characters)
+
+_BUILTINS = frozenset(dir(builtins))
+_WALK_RECURSION_LIMIT = 20_000
+# Words in a branch test or loop that make the code under it a choice between precisions.
+_PRECISION_WORDS = ("dtype", "precision", "bf16", "fp16", "fp32", "bfloat16", "float16", "float32", "half")
 
 
 class PythonSyntaxError(Exception):
+    """The file cannot be read as Python (or analysed at all): the message says why."""
+
     def __init__(self, message: str, line: int, column: int) -> None:
         super().__init__(message)
         self.message = message
@@ -25,18 +36,9 @@ class PythonSyntaxError(Exception):
         self.column = column
 
 
-def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> PythonSyntaxError:
-    """Python's own parser points at the offending line; libcst's sometimes at the next token."""
-    try:
-        compile(text, "<file>", "exec", dont_inherit=True)
-    except SyntaxError as python:
-        return PythonSyntaxError(python.msg, python.lineno or exc.raw_line, python.offset or 1)
-    return PythonSyntaxError(exc.message, exc.raw_line, exc.raw_column + 1)
-
-
 @dataclass(frozen=True)
 class ImportBinding:
-    """A module-level name bound by an import: `import a.b as x` -> ("a.b", None, "x")."""
+    """A name bound by an import: `import a.b as x` -> ("a.b", None, "x")."""
 
     module: str
     obj: str | None
@@ -53,222 +55,339 @@ class Scope:
 
     node: ScopeNode
     parent: Scope | None
-    assignments: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
-    calls: list[cst.Call] = field(default_factory=list)
-    assigns: list[cst.Assign] = field(default_factory=list)
-    statement_of: dict[cst.CSTNode, cst.BaseStatement] = field(default_factory=dict)  # node -> its body-level statement
+    assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
+    imports: dict[str, ImportBinding] = field(default_factory=dict)
+    calls: list[ast.Call] = field(default_factory=list)
+    assigns: list[ast.Assign] = field(default_factory=list)
+    statement_of: dict[ast.AST, ast.stmt] = field(default_factory=dict)  # node -> its body-level statement
+    loop_targets: set[str] = field(default_factory=set)  # names a `for` statement or comprehension binds
 
-    def values(self, name: str) -> list[cst.BaseExpression]:
-        """Values assigned to `name` here, else in the enclosing scopes (a read of a global)."""
+    def values(self, name: str) -> list[ast.expr]:
+        """Values assigned to `name` here, else in the enclosing scopes (a read of a global); none for a
+        parameter (whatever the caller passes)."""
         scope: Scope | None = self
         while scope is not None:
             if name in scope.assignments:
                 return scope.assignments[name]
+            if name.split(".", 1)[0] in scope.parameters:
+                return []
             scope = scope.parent
         return []
 
-    @property
-    def body(self) -> Sequence[cst.BaseStatement]:
-        if isinstance(self.node, cst.Module):
-            return self.node.body
-        body = self.node.body
-        return body.body if isinstance(body, cst.IndentedBlock) else ()
+    def binding(self, name: str) -> ImportBinding | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.imports:
+                return scope.imports[name]
+            if name in scope.assignments or name in scope.parameters:
+                return None  # a local name shadows the import
+            scope = scope.parent
+        return None
+
+    @functools.cached_property
+    def parameters(self) -> frozenset[str]:
+        if isinstance(self.node, ast.Module):
+            return frozenset()
+        args = self.node.args
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        return frozenset(arg.arg for arg in every if arg is not None)
 
 
-def dotted(node: cst.CSTNode) -> str | None:
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Tree walks take a few frames per nesting level; `ast.parse` accepts expressions nested far deeper than the
+    default recursion limit allows for that (a long `a + b + ...` chain)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _WALK_RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _mentions_precision(node: ast.AST) -> bool:
+    for child in ast.walk(node):
+        word = child.id if isinstance(child, ast.Name) else child.attr if isinstance(child, ast.Attribute) else None
+        if word is None and isinstance(child, ast.Constant) and isinstance(child.value, str):
+            word = child.value
+        if word is not None and any(part in word.lower() for part in _PRECISION_WORDS):
+            return True
+    return False
+
+
+def _precision_chooser(node: ast.stmt) -> ast.AST | None:
+    """The test of an `if`/`while`, or the iterable of a `for`, when it is about precision."""
+    if isinstance(node, (ast.If, ast.While)) and _mentions_precision(node.test):
+        return node.test
+    if isinstance(node, (ast.For, ast.AsyncFor)) and _mentions_precision(node.iter):
+        return node.iter
+    return None
+
+
+def dotted(node: ast.AST) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
         base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base is not None else None
+        return f"{base}.{node.attr}" if base is not None else None
     return None
 
 
 class PythonDocument:
     def __init__(self, text: str) -> None:
         try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError as exc:
-            raise _syntax_error(text, exc) from None
-        self.wrapper = MetadataWrapper(module)
-        self.tree = self.wrapper.module
-        self.context = CodemodContext()
-        collector = _Collector(self)
-        self.qualified: dict[cst.CSTNode, set[str]] = {}
-        self.positions: dict[cst.CSTNode, tuple[int, int]] = {}
-        self.last_lines: dict[cst.CSTNode, int] = {}
-        self.statement_starts: dict[int, int] = {}  # line -> first line of the simple statement on it
+            self.tree = ast.parse(text)
+        except SyntaxError as exc:
+            raise PythonSyntaxError(f"Python syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
+        except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
+            raise PythonSyntaxError(f"Python syntax error: {exc}", 1, 1) from None
+        self.text = text
+        self._lines = text.splitlines(keepends=True)
         self.scopes: list[Scope] = []
-        self.scope_of: dict[cst.CSTNode, Scope] = {}
-        self.imports: dict[str, ImportBinding] = {}
-        self.wrapper.visit(collector)
+        self.scope_of: dict[ast.AST, Scope] = {}
+        self.statement_starts: dict[int, int] = {}  # line -> first line of the simple statement on it
+        self.isort_off: list[tuple[int, int]] = []  # line ranges between `# isort: off` and `# isort: on`
+        self.functions: set[str] = set()  # names of the functions this module defines
+        self.innermost_statement: dict[ast.Call, ast.stmt] = {}
+        self.precision_branch: dict[ast.Call, ast.AST] = {}  # call -> the `if`/`for` choosing a precision around it
+        try:
+            with deep_recursion():
+                _Collector(self).visit(self.tree)
+        except RecursionError:
+            raise PythonSyntaxError("nested too deeply to analyse", 1, 1) from None
 
-    def code(self, node: cst.CSTNode) -> str:
-        return self.tree.code_for_node(node)
+    @property
+    def imports(self) -> dict[str, ImportBinding]:
+        """Module-level import bindings."""
+        return self.scopes[0].imports
 
-    def names(self, node: cst.CSTNode) -> set[str]:
-        """Fully qualified names the expression may refer to (aliases and `from` imports resolved)."""
-        return self.qualified.get(node, set())
+    def code(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.text, node) or ""
 
-    def where(self, node: cst.CSTNode) -> tuple[int, int]:
+    def _column(self, line: int, offset: int) -> int:
+        """ast counts UTF-8 bytes; columns here count characters, as libcst and editors do."""
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        return offset if text.isascii() else len(text.encode()[:offset].decode(errors="ignore"))
+
+    def span(self, node: ast.AST) -> Span:
+        line, end = node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+        return (
+            line,
+            self._column(line, node.col_offset),  # type: ignore[attr-defined]
+            end,
+            self._column(end, node.end_col_offset or 0),  # type: ignore[attr-defined]
+        )
+
+    def where(self, node: ast.AST) -> tuple[int, int]:
         """1-based line and column."""
-        return self.positions.get(node, (1, 1))
+        if not hasattr(node, "lineno"):
+            return (1, 1)
+        line, column, _, _ = self.span(node)
+        return line, column + 1
 
-    def lines(self, node: cst.CSTNode) -> set[int]:
+    def lines(self, node: ast.AST) -> set[int]:
         """Where a comment is about `node`: every line it spans (a call up to its closing parenthesis), and the
         first line of the statement holding it (`opt = (` above a wrapped call, `cfg = ConfigNode(` above a dict)."""
-        first = self.where(node)[0]
-        return {self.statement_start(first), *range(first, self.last_lines.get(node, first) + 1)}
+        first = getattr(node, "lineno", 1)
+        last = getattr(node, "end_lineno", None) or first
+        return {self.statement_start(first), *range(first, last + 1)}
 
     def statement_start(self, line: int) -> int:
         return self.statement_starts.get(line, line)
 
-    def calls(self) -> Iterator[tuple[Scope, cst.Call]]:
+    def calls(self) -> Iterator[tuple[Scope, ast.Call]]:
         for scope in self.scopes:
             for call in scope.calls:
                 yield scope, call
 
-    # --- names for code the migration writes -------------------------------------------------
+    def qualified(self, node: ast.AST, scope: Scope | None = None) -> str | None:
+        """The fully qualified name an expression refers to (imports and aliases resolved), else None."""
+        if isinstance(node, ast.Attribute):
+            base = self.qualified(node.value, scope)
+            return f"{base}.{node.attr}" if base is not None else None
+        if not isinstance(node, ast.Name):
+            return None
+        binding = (scope or self.scope_of.get(node) or self.scopes[0]).binding(node.id)
+        if binding is not None:
+            if binding.obj is None and binding.asname is None:
+                return node.id  # `import a.b` binds `a`
+            return binding.target
+        if node.id in _BUILTINS and not any(node.id in s.assignments for s in self.scopes):
+            return f"builtins.{node.id}"
+        return None
 
-    def torch_name(self) -> str:
-        """How this module spells `torch`; `import torch` is added when it does not import it."""
-        for name, binding in self.imports.items():
-            if binding.target == "torch" and binding.obj is None and (binding.asname or binding.module == "torch"):
-                return name
-        AddImportsVisitor.add_needed_import(self.context, "torch")
-        return "torch"
-
-    def class_name(self, target: str, accepted: frozenset[str] | set[str] = frozenset()) -> str:
-        """A name for the class `target` (or any of `accepted`) usable at module level, importing it if needed."""
-        wanted = {target, *accepted}
-        for name, binding in self.imports.items():
-            if binding.target in wanted:
-                return name
-        module, obj = target.rsplit(".", 1)
-        if obj in self.imports or any(obj in scope.assignments for scope in self.scopes if scope.parent is None):
-            AddImportsVisitor.add_needed_import(self.context, module)  # the short name is taken
-            return target
-        AddImportsVisitor.add_needed_import(self.context, module, obj)
-        return obj
-
-    def binding_of(self, expression: cst.BaseExpression) -> ImportBinding | None:
-        """The module import that binds the leftmost name of `a.b.c`, if any."""
-        root = expression
-        while isinstance(root, cst.Attribute):
-            root = root.value
-        return self.imports.get(root.value) if isinstance(root, cst.Name) else None
+    def in_isort_off_block(self, line: int) -> bool:
+        return any(start <= line <= end for start, end in self.isort_off)
 
 
-class _Collector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+# Nodes without children worth a visit, and the statements that hold others (not one simple statement).
+_LEAVES = (ast.Constant, ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.ClassDef, ast.Match) + (
+    (ast.TryStar,) if hasattr(ast, "TryStar") else ()  # Python 3.11+
+)
+_VISITORS: dict[type, Any] = {}  # node class -> its `visit_<Class>` method of _Collector, or None
+
+
+class _Collector(ast.NodeVisitor):
+    """One pass: scopes, assignments, imports, calls and the statement each node belongs to."""
 
     def __init__(self, doc: PythonDocument) -> None:
-        super().__init__()
         self.doc = doc
         self.stack: list[Scope] = []
-        self.statement: list[cst.BaseStatement | None] = []
+        self.statement: list[ast.stmt | None] = []
+        self.innermost: list[ast.stmt] = []
+        self.branches: list[ast.AST] = []  # enclosing tests and loops that choose a precision
+        self._isort_blocks()
 
-    def _push(self, node: ScopeNode) -> None:
+    def visit(self, node: ast.AST) -> None:
+        if not isinstance(node, ast.stmt):
+            self._dispatch(node)
+            return
+        self.innermost.append(node)
+        chooser = _precision_chooser(node)
+        if chooser is not None:
+            self.branches.append(chooser)
+        self._dispatch(node)
+        if chooser is not None:
+            self.branches.pop()
+        self.innermost.pop()
+
+    def _dispatch(self, node: ast.AST) -> None:
+        kind = type(node)
+        if kind not in _VISITORS:
+            _VISITORS[kind] = getattr(type(self), f"visit_{kind.__name__}", None)
+        visitor = _VISITORS[kind]
+        if visitor is None:
+            self.generic_visit(node)
+        else:
+            visitor(self, node)
+
+    def _isort_blocks(self) -> None:
+        start = None
+        for number, line in enumerate(self.doc._lines, start=1):
+            comment = line.strip().replace(" ", "")
+            if comment == "#isort:off" and start is None:
+                start = number
+            elif comment == "#isort:on" and start is not None:
+                self.doc.isort_off.append((start, number))
+                start = None
+        if start is not None:
+            self.doc.isort_off.append((start, len(self.doc._lines)))
+
+    def _scope(self, node: ScopeNode, body: list[ast.stmt]) -> None:
         scope = Scope(node, self.stack[-1] if self.stack else None)
         self.doc.scopes.append(scope)
         self.stack.append(scope)
         self.statement.append(None)
-
-    def _pop(self) -> None:
+        for statement in body:
+            self.statement[-1] = statement
+            self.visit(statement)
         self.stack.pop()
         self.statement.pop()
 
-    def _note(self, node: cst.CSTNode) -> None:
+    def visit_Module(self, node: ast.Module) -> None:
+        self._scope(node, node.body)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._note(node)
+        self.doc.functions.add(node.name)
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]:
+            self.visit(default)
+        self._scope(node, node.body)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _note(self, node: ast.AST) -> None:
         scope = self.stack[-1]
         self.doc.scope_of[node] = scope
         statement = self.statement[-1]
         if statement is not None:
             scope.statement_of[node] = statement
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.Name, cst.Attribute, cst.Call)):
-            names = self.get_metadata(QualifiedNameProvider, node, set())
-            if names:
-                self.doc.qualified[node] = {name.name for name in names}
-        position = self.get_metadata(PositionProvider, node, None)
-        if position is not None:
-            self.doc.positions[node] = (position.start.line, position.start.column + 1)
-            self.doc.last_lines[node] = position.end.line
-            if isinstance(node, cst.SimpleStatementLine):
-                for line in range(position.start.line, position.end.line + 1):
-                    self.doc.statement_starts[line] = position.start.line
-        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and self.stack:
-            scope = self.stack[-1]
-            if any(node is statement for statement in scope.body):
-                self.statement[-1] = node
-        return super().on_visit(node)
+    def generic_visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.stmt) and not isinstance(node, _COMPOUND):
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                self.doc.statement_starts[line] = node.lineno
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Dict, ast.List, ast.Tuple)):
+            self._note(node)
+        # ast.NodeVisitor.generic_visit, without descending into leaves (constants, operators, contexts): the
+        # walk is most of the analysis time.
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                self.visit(value)
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self._push(node)
-        for statement in node.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, (cst.Import, cst.ImportFrom)):
-                        self._record_import(small)
-
-    def _record_import(self, node: cst.Import | cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
-        if isinstance(node, cst.ImportFrom):
-            if node.relative or node.module is None:
-                return
-            module = dotted(node.module)
-            for alias in node.names:
-                obj = dotted(alias.name)
-                asname = dotted(alias.asname.name) if alias.asname else None
-                if module and obj:
-                    self.doc.imports[asname or obj] = ImportBinding(module, obj, asname)
-            return
+    def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            module = dotted(alias.name)
-            asname = dotted(alias.asname.name) if alias.asname else None
-            if module:
-                self.doc.imports[asname or module.split(".")[0]] = ImportBinding(module, None, asname)
+            self.stack[-1].imports[alias.asname or alias.name.split(".")[0]] = ImportBinding(
+                alias.name, None, alias.asname
+            )
+        self.generic_visit(node)
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._note(node)
-        self._push(node)
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level == 0 and node.module:
+            for alias in node.names:
+                if alias.name != "*":
+                    self.stack[-1].imports[alias.asname or alias.name] = ImportBinding(
+                        node.module, alias.name, alias.asname
+                    )
+        self.generic_visit(node)
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._pop()
-
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: ast.Assign) -> None:
         self._note(node)
         self.stack[-1].assigns.append(node)
         if len(node.targets) == 1:
-            self._assign(node.targets[0].target, node.value)
+            self._assign(node.targets[0], node.value)
+        self.generic_visit(node)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self._assign(node.target, node.value)
+        self.generic_visit(node)
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self._assign(node.target, node.iter)  # `for layer in model.layers`: layer derives from model
+        self._loop_targets(node.target)
+        self.generic_visit(node)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._assign(node.asname.name, node.item)
+    visit_AsyncFor = visit_For
 
-    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        self._loop_targets(node.target)
+        self.generic_visit(node)
+
+    def _loop_targets(self, target: ast.AST) -> None:
+        self.stack[-1].loop_targets |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._assign(node.optional_vars, node.context_expr)
+        self.generic_visit(node)
+
+    def _assign(self, target: ast.AST, value: ast.expr) -> None:
         name = dotted(target)
         if name is not None:
             self.stack[-1].assignments.setdefault(name, []).append(value)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         self._note(node)
         self.stack[-1].calls.append(node)
+        if self.innermost:
+            self.doc.innermost_statement[node] = self.innermost[-1]
+        if self.branches:
+            self.doc.precision_branch[node] = self.branches[-1]
+        self.generic_visit(node)
 
-    def visit_Dict(self, node: cst.Dict) -> None:
-        self._note(node)
-
-    def visit_List(self, node: cst.List) -> None:
-        self._note(node)
-
-    def visit_Tuple(self, node: cst.Tuple) -> None:
-        self._note(node)
+    def visit_Expr(self, node: ast.Expr) -> None:
+        # `model.to(torch.bfloat16)` as a statement casts `model` in place: the same as assigning the result.
+        value = node.value
+        if storage_cast(value) and dotted(value.func.value) is not None:  # type: ignore[attr-defined]
+            self._assign(value.func.value, value)  # type: ignore[attr-defined]
+        self.generic_visit(node)

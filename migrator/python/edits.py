@@ -1,22 +1,42 @@
-"""Edits planned on the parsed tree, keyed by the original nodes, applied in one libcst pass.
+"""Edits decided on the `ast` tree, applied in one libcst pass over the same text.
 
-Only nodes named here change; every other node (and its whitespace and comments) is reused as is.
-Imports are added and removed afterwards by libcst's own import visitors.
+An edit names its node by source span; `render` parses the file with libcst (only files that change get
+here), finds the nodes with those spans, and rewrites only them: every other node keeps its whitespace and
+comments. Code to write is held as source text and parsed by libcst at render time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ast
 from dataclasses import dataclass, field
-from typing import Any
 
-import libcst as cst
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from migrator.core.changes import Change
+from migrator.python.document import PythonDocument, Span
 
-from migrator.core.changes import Change, Delete, KeyPath
-from migrator.python import layout
-from migrator.python.document import PythonDocument
-from migrator.python.values import data_expression, quote_of, string_key, string_literal
+
+def keyword(call: ast.Call, key: str) -> ast.keyword | None:
+    return next((kw for kw in call.keywords if kw.arg == key), None)
+
+
+def argument_node(call: ast.Call, key: str, positional: tuple[str, ...] = ()) -> ast.keyword | ast.expr | None:
+    """What passes parameter `key`: its `key=value` keyword, or its positional value (where findings point)."""
+    found = keyword(call, key)
+    if found is not None:
+        return found
+    plain = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+    if key in positional and positional.index(key) < len(plain):
+        return plain[positional.index(key)]
+    return None
+
+
+def argument(call: ast.Call, key: str, positional: tuple[str, ...] = ()) -> ast.expr | None:
+    """The value passed for parameter `key`, by keyword or by position."""
+    node = argument_node(call, key, positional)
+    return node.value if isinstance(node, ast.keyword) else node
+
+
+def has_star_arguments(call: ast.Call) -> bool:
+    return any(isinstance(arg, ast.Starred) for arg in call.args) or any(kw.arg is None for kw in call.keywords)
 
 
 @dataclass
@@ -24,166 +44,159 @@ class CallEdit:
     """New function, keyword values to set (replaced in place or appended) and arguments to drop."""
 
     positional: tuple[str, ...] = ()  # parameter names of the positional slots
-    func: cst.BaseExpression | None = None
-    sets: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    func: str | None = None
+    sets: dict[str, str] = field(default_factory=dict)
     deletes: list[str] = field(default_factory=list)
 
-    def set(self, key: str, value: cst.BaseExpression) -> None:
+    def set(self, key: str, value: str) -> None:
         self.sets.setdefault(key, value)  # a second plan for the same call decides the same
 
     def delete(self, key: str) -> None:
         if key not in self.deletes:
             self.deletes.append(key)
 
-    def apply(self, call: cst.Call) -> cst.Call:
-        args = list(call.args)
-        for key in self.deletes:
-            index = argument_index(args, key, self.positional)
-            if index is not None:
-                args = layout.remove(args, index)
-        appended = []
-        for key, value in self.sets.items():
-            index = argument_index(args, key, self.positional)
-            if index is None:
-                appended.append(cst.Arg(value=value, keyword=cst.Name(key), equal=_equal_style(args)))
-            else:
-                args[index] = args[index].with_changes(value=value)
-        args = layout.append(args, appended, call.whitespace_before_args)
-        return call.with_changes(func=self.func or call.func, args=args)
-
-
-KEYWORD_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
-
-
-def _equal_style(args: Sequence[cst.Arg]) -> cst.AssignEqual | cst.MaybeSentinel:
-    return next((arg.equal for arg in args if arg.keyword is not None), KEYWORD_EQUAL)
-
-
-def argument_index(args: Sequence[cst.Arg], key: str, positional: tuple[str, ...] = ()) -> int | None:
-    plain = [index for index, arg in enumerate(args) if arg.keyword is None and not arg.star]
-    for index, arg in enumerate(args):
-        if arg.keyword is not None and arg.keyword.value == key:
-            return index
-    if key in positional and positional.index(key) < len(plain):
-        return plain[positional.index(key)]
-    return None
-
-
-def argument(call: cst.Call, key: str, positional: tuple[str, ...] = ()) -> cst.Arg | None:
-    index = argument_index(call.args, key, positional)
-    return call.args[index] if index is not None else None
-
-
-def has_star_arguments(call: cst.Call) -> bool:
-    return any(arg.star for arg in call.args)
-
-
-def dict_element(node: cst.Dict, key: str) -> cst.DictElement | None:
-    return next((e for e in node.elements if isinstance(e, cst.DictElement) and string_key(e.key) == key), None)
-
-
-def _dict_apply(node: cst.Dict, path: KeyPath, change: Change, quote: str) -> cst.Dict:
-    key, rest = path[0], path[1:]
-    elements = list(node.elements)
-    index = next(
-        (i for i, e in enumerate(elements) if isinstance(e, cst.DictElement) and string_key(e.key) == key), None
-    )
-    if index is not None and isinstance(change, Delete) and not rest:
-        return node.with_changes(elements=layout.remove(elements, index))
-    if isinstance(change, Delete):
-        inner = elements[index].value if index is not None else None  # type: ignore[union-attr]
-        if isinstance(inner, cst.Dict):
-            elements[index] = elements[index].with_changes(value=_dict_apply(inner, rest, change, quote))  # type: ignore[index]
-        return node.with_changes(elements=elements)
-    value: Any = change.value
-    for parent in reversed(rest):
-        value = {parent: value}
-    if index is None:
-        colon = next((e for e in elements if isinstance(e, cst.DictElement)), None)
-        new = cst.DictElement(string_literal(key, quote), data_expression(value, quote))
-        if colon is not None:
-            new = new.with_changes(
-                whitespace_before_colon=colon.whitespace_before_colon,
-                whitespace_after_colon=colon.whitespace_after_colon,
-            )
-        return node.with_changes(elements=layout.append(elements, [new], node.lbrace.whitespace_after))
-    element = elements[index]
-    if rest and isinstance(element.value, cst.Dict):
-        elements[index] = element.with_changes(value=_dict_apply(element.value, rest, change, quote))
-    else:
-        elements[index] = element.with_changes(value=data_expression(value, quote_of(element.value, quote)))
-    return node.with_changes(elements=elements)
-
 
 @dataclass
 class DictEdit:
     """Changes on a recipe-shaped dict literal, by key path from that dict."""
 
+    quote: str = '"'
     changes: list[Change] = field(default_factory=list)
 
-    def apply(self, node: cst.Dict) -> cst.Dict:
-        quote = quote_of(
-            node.elements[0].key if node.elements and isinstance(node.elements[0], cst.DictElement) else None
-        )
-        for change in self.changes:
-            node = _dict_apply(node, change.path, change, quote)
-        return node
+
+@dataclass(frozen=True)
+class Import:
+    module: str
+    obj: str | None = None
+
+    @property
+    def source(self) -> str:
+        return f"from {self.module} import {self.obj}" if self.obj else f"import {self.module}"
 
 
 class EditSet:
     def __init__(self, doc: PythonDocument) -> None:
         self.doc = doc
-        self.calls: dict[cst.Call, CallEdit] = {}
-        self.dicts: dict[cst.Dict, DictEdit] = {}
-        self.replacements: dict[cst.CSTNode, cst.CSTNode] = {}
-        self.inserts: dict[cst.BaseStatement, list[cst.BaseStatement]] = {}
+        self.calls: dict[Span, CallEdit] = {}
+        self.dicts: dict[Span, DictEdit] = {}
+        self.replacements: dict[Span, str] = {}
+        self.inserts: dict[int, list[str]] = {}  # first line of a statement -> statements to put before it
+        self.module_imports: list[Import] = []
         self.removals: list[tuple[str, str | None, str | None]] = []
 
-    def call(self, node: cst.Call, positional: tuple[str, ...] = ()) -> CallEdit:
-        return self.calls.setdefault(node, CallEdit(positional))
+    def call(self, node: ast.Call, positional: tuple[str, ...] = ()) -> CallEdit:
+        return self.calls.setdefault(self.doc.span(node), CallEdit(positional))
 
-    def dict(self, node: cst.Dict) -> DictEdit:
-        return self.dicts.setdefault(node, DictEdit())
+    def dict(self, node: ast.Dict, quote: str) -> DictEdit:
+        return self.dicts.setdefault(self.doc.span(node), DictEdit(quote))
 
-    def replace(self, node: cst.CSTNode, new: cst.CSTNode) -> None:
-        self.replacements.setdefault(node, new)
+    def replace(self, node: ast.AST, new: str) -> None:
+        self.replacements.setdefault(self.doc.span(node), new)
 
-    def insert_before(self, statement: cst.BaseStatement, new: cst.BaseStatement) -> None:
-        self.inserts.setdefault(statement, []).append(new)
+    def insert_before(self, statement: ast.stmt, new: str) -> None:
+        lines = self.inserts.setdefault(statement.lineno, [])
+        if new not in lines:
+            lines.append(new)
 
-    def remove_import_if_unused(self, expression: cst.BaseExpression) -> None:
+    # --- names for code the migration writes -------------------------------------------------
+
+    def torch_name(self) -> str:
+        """How this module spells `torch`; `import torch` is added when it does not import it."""
+        for name, binding in self.doc.imports.items():
+            if binding.target == "torch" and binding.obj is None and (binding.asname or binding.module == "torch"):
+                return name
+        self.import_at_module_level(Import("torch"))
+        return "torch"
+
+    def class_name(self, target: str, accepted: frozenset[str] | set[str], statement: ast.stmt | None = None) -> str:
+        """A name for the class `target` (or any of `accepted`) at `statement`, importing it if needed.
+
+        With a `statement` (code that runs only when called, e.g. inside a function) the import goes right before
+        it, so the module still imports where the class's package is missing; else at module level.
+        """
+        wanted = {target, *accepted}
+        for name, binding in self.doc.imports.items():
+            if binding.target in wanted:
+                return name
+        module, obj = target.rsplit(".", 1)
+        taken = obj in self.doc.imports or obj in self.doc.scopes[0].assignments
+        if statement is not None:
+            self.insert_before(statement, Import(module, obj).source)
+            return obj
+        if taken:
+            self.import_at_module_level(Import(module))
+            return target
+        self.import_at_module_level(Import(module, obj))
+        return obj
+
+    def import_at_module_level(self, new: Import) -> None:
+        if new not in self.module_imports:
+            self.module_imports.append(new)
+
+    def remove_import_if_unused(self, expression: ast.expr) -> None:
         """The import behind a name the edit stops using; removed only if nothing else uses it."""
-        binding = self.doc.binding_of(expression)
+        root = expression
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        binding = self.doc.imports.get(root.id) if isinstance(root, ast.Name) else None
         if binding is not None:
-            RemoveImportsVisitor.remove_unused_import(self.doc.context, binding.module, binding.obj, binding.asname)
+            self.removals.append((binding.module, binding.obj, binding.asname))
 
     def __bool__(self) -> bool:
-        return bool(self.calls or self.dicts or self.replacements or self.inserts)
+        return bool(self.calls or self.dicts or self.replacements or self.inserts or self.module_imports)
 
-    def new_text(self) -> str:
-        tree = self.doc.tree.visit(_Apply(self))
-        tree = AddImportsVisitor(self.doc.context).transform_module(tree)
-        tree = RemoveImportsVisitor(self.doc.context).transform_module(tree)
-        return tree.code
+    def _import_anchor(self) -> ast.stmt | None:
+        """The module-level import the new imports follow: the last of the leading import block that is not
+        in an `# isort: off` section (those are left exactly as written)."""
+        anchor = None
+        for statement in self.doc.tree.body:
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                if not self.doc.in_isort_off_block(statement.lineno):
+                    anchor = statement
+            elif not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
+                break  # code: imports below it are late imports
+        return anchor
+
+    def _merge_target(self, new: Import) -> ast.ImportFrom | None:
+        """A module-level `from <module> import ...` the new name can join (the file's own import style)."""
+        for statement in self.doc.tree.body:
+            if (
+                isinstance(statement, ast.ImportFrom)
+                and new.obj is not None
+                and statement.level == 0
+                and statement.module == new.module
+                and statement.names[0].name != "*"
+                and not self.doc.in_isort_off_block(statement.lineno)
+            ):
+                return statement
+        return None
+
+    def import_plan(self) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+        """Module-level imports to add: names joining an existing `from` import (by its first line), and new
+        statements keyed like `inserts` (a negative line: after the statement ending on that line)."""
+        merges: dict[int, list[str]] = {}
+        lines: list[str] = []
+        for new in self.module_imports:
+            existing = self._merge_target(new)
+            if existing is not None:
+                merges.setdefault(existing.lineno, []).append(new.obj)  # type: ignore[arg-type]
+            else:
+                lines.append(new.source)
+        if not lines:
+            return merges, {}
+        anchor = self._import_anchor()
+        if anchor is not None:
+            return merges, {-(anchor.end_lineno or anchor.lineno): lines}
+        first = _first_code_statement(self.doc.tree)
+        return merges, {first.lineno if first else 0: lines}
 
 
-class _Apply(cst.CSTTransformer):
-    def __init__(self, edits: EditSet) -> None:
-        super().__init__()
-        self.edits = edits
-
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
-        edits = self.edits
-        if original_node in edits.replacements:
-            return edits.replacements[original_node]
-        if isinstance(original_node, cst.Call) and original_node in edits.calls:
-            return edits.calls[original_node].apply(updated_node)  # type: ignore[arg-type]
-        if isinstance(original_node, cst.Dict) and original_node in edits.dicts:
-            return edits.dicts[original_node].apply(updated_node)  # type: ignore[arg-type]
-        if isinstance(original_node, (cst.Module, cst.IndentedBlock)) and edits.inserts:
-            body: list[Any] = []
-            for original, updated in zip(original_node.body, updated_node.body, strict=False):  # type: ignore[attr-defined]
-                body += edits.inserts.get(original, [])
-                body.append(updated)
-            return updated_node.with_changes(body=body)
-        return updated_node
+def _first_code_statement(tree: ast.Module) -> ast.stmt | None:
+    """The first statement after the docstring and `from __future__` imports."""
+    for statement in tree.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue
+        if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            continue
+        return statement
+    return None

@@ -1,24 +1,27 @@
-"""One Python file's text in, its outcome out: parse, analyse, edit, check the result compiles."""
+"""One Python file's text in, its outcome out: parse with `ast`, analyse, edit (libcst), check the result compiles."""
 
 from __future__ import annotations
 
 from migrator.core import suppressions
-from migrator.core.outcome import SUPPRESSED_BLOCKER, Outcome, Problem, Status
+from migrator.core.outcome import SUPPRESSED_BLOCKER, LocatedFinding, Outcome, Problem, Status
 from migrator.core.settings import Options
 from migrator.python import configs, training
 from migrator.python.decide import Analysis
-from migrator.python.document import PythonDocument, PythonSyntaxError
+from migrator.python.document import PythonDocument, PythonSyntaxError, deep_recursion
 from migrator.python.edits import EditSet
+from migrator.rules.test_code_not_edited import test_code_not_edited
 
 
-def analyse_text(text: str, options: Options, directives: suppressions.Directives | None = None) -> Outcome:
+def analyse_text(
+    text: str, options: Options, directives: suppressions.Directives | None = None, *, test_code: bool = False
+) -> Outcome:
     try:
         doc = PythonDocument(text)
     except PythonSyntaxError as exc:
         return Outcome(
             Status.FAILED,
             problem=Problem(
-                f"Python syntax error: {exc.message}",
+                exc.message,
                 exc.line,
                 exc.column,
                 "fix the syntax; the file was left untouched",
@@ -44,7 +47,26 @@ def analyse_text(text: str, options: Options, directives: suppressions.Directive
         return Outcome(
             Status.UNCHANGED if analysis.relevant else Status.NOT_RECIPE, None, None, findings, suppressed=suppressed
         )
-    new_text = analysis.edits.new_text()
+    if test_code and not options.include_tests:
+        first = findings[0] if findings else None
+        note = LocatedFinding(
+            test_code_not_edited.finding(
+                "test code: the changes above are not made; pass --include-tests to make them"
+            ),
+            first.line if first else 1,
+            first.column if first else 1,
+        )
+        return Outcome(Status.UNCHANGED, None, None, (*findings, note), suppressed=suppressed)
+    from migrator.python.render import render  # lazy: only files that change pay for libcst
+
+    try:
+        with deep_recursion():
+            new_text = render(analysis.edits)
+    except RecursionError:
+        problem = Problem(
+            "nested too deeply for libcst to rewrite", 0, 0, "migrate this file by hand; it was left untouched"
+        )
+        return Outcome(Status.FAILED, None, target, findings, problem=problem, suppressed=suppressed)
     try:
         compile(new_text, "<migrated>", "exec", dont_inherit=True)
     except SyntaxError as exc:

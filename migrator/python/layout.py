@@ -1,4 +1,4 @@
-"""Adding and removing comma-separated elements (call arguments, dict entries) in the list's own layout.
+"""Adding and removing comma-separated elements (call arguments, dict entries, imported names) in the list's own layout.
 
 One line or one element per line, trailing comma or not: new elements copy the separator already used,
 comments stay on the element they were written after, and a removed element takes only its own line.
@@ -11,7 +11,7 @@ from typing import TypeVar, Union
 
 import libcst as cst
 
-Element = TypeVar("Element", cst.Arg, cst.DictElement, cst.Element)
+Element = TypeVar("Element", cst.Arg, cst.DictElement, cst.Element, cst.ImportAlias)
 Whitespace = Union[cst.BaseParenthesizableWhitespace, cst.MaybeSentinel]
 
 

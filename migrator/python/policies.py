@@ -7,17 +7,15 @@ Which fields and values: `implicit_mp_policy.policy_changes`, the same as for YA
 
 from __future__ import annotations
 
+import ast
 from typing import Any
-
-import libcst as cst
 
 from migrator import patterns
 from migrator.core import automodel
-from migrator.python import layout
 from migrator.python.decide import Analysis
 from migrator.python.document import Scope
-from migrator.python.edits import KEYWORD_EQUAL, argument, has_star_arguments
-from migrator.python.values import code_expression, to_data
+from migrator.python.edits import argument, has_star_arguments
+from migrator.python.values import code_source, to_data
 from migrator.rules.implicit_mp_policy import implicit_mp_policy, policy_changes
 from migrator.rules.unknown_keyword_arguments import unknown_keyword_arguments
 from migrator.rules.value_not_decidable import value_not_decidable
@@ -26,8 +24,8 @@ POLICY_POSITIONAL = ("param_dtype", "reduce_dtype", "output_dtype", "cast_forwar
 _NAMES = ("mp_policy", "explicit_mp_policy")
 
 
-def explicit_policies(analysis: Analysis, shards: list[tuple[Scope, cst.Call]]) -> None:
-    missing: dict[Scope, list[cst.Call]] = {}
+def explicit_policies(analysis: Analysis, shards: list[tuple[Scope, ast.Call]]) -> None:
+    missing: dict[Scope, list[ast.Call]] = {}
     for scope, call in shards:
         if not analysis.first_time(call):
             continue
@@ -38,16 +36,16 @@ def explicit_policies(analysis: Analysis, shards: list[tuple[Scope, cst.Call]]) 
                 call,
             )
             continue
-        arg = argument(call, "mp_policy")
-        if arg is None:
+        value = argument(call, "mp_policy")
+        if value is None:
             missing.setdefault(scope, []).append(call)
             continue
-        policy = _policy_call(analysis, arg.value, scope)
+        policy = _policy_call(analysis, value, scope)
         if policy is None:
             analysis.report(
                 value_not_decidable,
-                f"mp_policy comes from `{analysis.doc.code(arg.value).strip()}`, defined elsewhere: not completed",
-                arg.value,
+                f"mp_policy comes from `{analysis.doc.code(value).strip()}`, defined elsewhere: not completed",
+                value,
             )
         elif analysis.first_time(policy):
             _complete(analysis, policy)
@@ -55,21 +53,21 @@ def explicit_policies(analysis: Analysis, shards: list[tuple[Scope, cst.Call]]) 
         _pass_shared_policy(analysis, scope, calls)
 
 
-def _is_policy(analysis: Analysis, node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Call) and bool(analysis.doc.names(node.func) & automodel.MP_POLICY_CLASSES)
+def _is_policy(analysis: Analysis, node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and analysis.doc.qualified(node.func) in automodel.MP_POLICY_CLASSES
 
 
-def _policy_call(analysis: Analysis, value: cst.BaseExpression, scope: Scope) -> cst.Call | None:
+def _policy_call(analysis: Analysis, value: ast.expr, scope: Scope) -> ast.Call | None:
     if _is_policy(analysis, value):
         return value  # type: ignore[return-value]
-    if isinstance(value, cst.Name):
-        assigned = scope.values(value.value)
+    if isinstance(value, ast.Name):
+        assigned = scope.values(value.id)
         if len(assigned) == 1 and _is_policy(analysis, assigned[0]):
             return assigned[0]  # type: ignore[return-value]
     return None
 
 
-def _complete(analysis: Analysis, policy: cst.Call) -> None:
+def _complete(analysis: Analysis, policy: ast.Call) -> None:
     if has_star_arguments(policy):
         analysis.report(
             unknown_keyword_arguments, "MixedPrecisionPolicy with **kwargs: its fields cannot be checked", policy
@@ -77,9 +75,9 @@ def _complete(analysis: Analysis, policy: cst.Call) -> None:
         return
     fields: dict[str, Any] = {"_target_": patterns.MP_POLICY["_target_"]}
     for key in POLICY_POSITIONAL:
-        arg = argument(policy, key, POLICY_POSITIONAL)
-        if arg is not None:
-            fields[key] = to_data(arg.value, analysis.doc)
+        value = argument(policy, key, POLICY_POSITIONAL)
+        if value is not None:
+            fields[key] = to_data(value, analysis.doc)
     changes = policy_changes(fields)
     added = ", ".join(change.path[-1] for change in changes)
     if not changes or not analysis.report(
@@ -88,10 +86,10 @@ def _complete(analysis: Analysis, policy: cst.Call) -> None:
         return
     edit = analysis.edits.call(policy, POLICY_POSITIONAL)
     for change in changes:
-        edit.set(change.path[-1], code_expression(change.value, analysis.doc))
+        edit.set(change.path[-1], code_source(change.value, analysis.edits.torch_name()))
 
 
-def _pass_shared_policy(analysis: Analysis, scope: Scope, calls: list[cst.Call]) -> None:
+def _pass_shared_policy(analysis: Analysis, scope: Scope, calls: list[ast.Call]) -> None:
     (change,) = policy_changes(None)
     name = _free_name(scope)
     fields = {key: value for key, value in change.value.items() if key != "_target_"}
@@ -106,24 +104,17 @@ def _pass_shared_policy(analysis: Analysis, scope: Scope, calls: list[cst.Call])
     if not passing:
         return
     statement = min((scope.statement_of[call] for call in passing), key=analysis.doc.where)
-    args = [
-        cst.Arg(code_expression(value, analysis.doc), keyword=cst.Name(key), equal=KEYWORD_EQUAL)
-        for key, value in fields.items()
-    ]
-    policy_class = analysis.doc.class_name(change.value["_target_"], automodel.MP_POLICY_CLASSES)
-    policy = cst.Call(cst.parse_expression(policy_class), layout.append([], args, cst.SimpleWhitespace("")))
-    analysis.edits.insert_before(
-        statement, cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], policy)])
-    )
+    torch = analysis.edits.torch_name()
+    arguments = ", ".join(f"{key}={code_source(value, torch)}" for key, value in fields.items())
+    policy_class = analysis.edits.class_name(change.value["_target_"], automodel.MP_POLICY_CLASSES)
+    analysis.edits.insert_before(statement, f"{name} = {policy_class}({arguments})")
     for call in passing:
-        analysis.edits.call(call).set("mp_policy", cst.Name(name))
+        analysis.edits.call(call).set("mp_policy", name)
 
 
 def _free_name(scope: Scope) -> str:
     taken = set(scope.assignments)
-    if isinstance(scope.node, cst.FunctionDef):
-        params = scope.node.params
-        taken |= {param.name.value for param in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    taken |= scope.parameters
     for name in _NAMES:
         if name not in taken:
             return name

@@ -2,7 +2,7 @@
 
 Code is read as AutoModel would see it as config data: `torch.bfloat16` is the spelling
 "torch.bfloat16", literals are their values, and anything else is `Opaque` (not decidable).
-Code is written back in the form of its context: torch attributes in calls, literals in configs.
+Code is written back (as source text) in the form of its context: torch attributes in calls, literals in configs.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import libcst as cst
-
 from migrator.core import automodel
 from migrator.python.document import PythonDocument
 
@@ -23,69 +21,61 @@ from migrator.python.document import PythonDocument
 class Opaque:
     """A value only known at run time (a variable, a call, an f-string)."""
 
-    node: cst.CSTNode
+    node: ast.AST
 
 
-def is_torch_dtype(name: str) -> bool:
-    return name.startswith("torch.") and automodel.dtype_kind(name) is not None
+def is_torch_dtype(name: str | None) -> bool:
+    return name is not None and name.startswith("torch.") and automodel.dtype_kind(name) is not None
 
 
-def to_data(node: cst.BaseExpression, doc: PythonDocument) -> Any:
-    if isinstance(node, cst.Dict):
+def to_data(node: ast.expr, doc: PythonDocument) -> Any:
+    if isinstance(node, ast.Dict):
         return dict_to_data(node, doc)
-    dtype = next((name for name in doc.names(node) if is_torch_dtype(name)), None)
-    if dtype is not None:
-        return dtype
+    name = doc.qualified(node)
+    if is_torch_dtype(name):
+        return name
     try:
-        return ast.literal_eval(doc.code(node).strip())
+        return ast.literal_eval(node)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return Opaque(node)
 
 
-def string_key(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+def string_key(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
     return None
 
 
-def dict_to_data(node: cst.Dict, doc: PythonDocument) -> dict[str, Any] | Opaque:
+def dict_to_data(node: ast.Dict, doc: PythonDocument) -> dict[str, Any] | Opaque:
     """A dict literal with string keys as data; `**spread` or computed keys make it opaque."""
     data: dict[str, Any] = {}
-    for element in node.elements:
-        key = string_key(element.key) if isinstance(element, cst.DictElement) else None
+    for key_node, value in zip(node.keys, node.values, strict=True):
+        key = string_key(key_node)
         if key is None:
             return Opaque(node)
-        data[key] = to_data(element.value, doc)  # type: ignore[union-attr]
+        data[key] = to_data(value, doc)
     return data
 
 
-def opaque_paths(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    found: list[tuple[str, ...]] = []
-    for key, value in data.items():
-        if isinstance(value, Opaque):
-            found.append((*prefix, key))
-        elif isinstance(value, Mapping):
-            found += opaque_paths(value, (*prefix, key))
-    return found
-
-
-def quote_of(node: cst.CSTNode | None, default: str = '"') -> str:
-    if isinstance(node, cst.SimpleString) and node.prefix == "":
-        return node.quote[0]
+def quote_of(node: ast.AST | None, doc: PythonDocument, default: str = '"') -> str:
+    """The quote a plain string literal is written with (prefixed strings keep the default)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        code = doc.code(node)
+        if code[:1] in "'\"":
+            return code[0]
     return default
 
 
-def string_literal(value: str, quote: str = '"') -> cst.SimpleString:
+def string_literal(value: str, quote: str = '"') -> str:
     if quote == "'" and "'" not in value:
-        return cst.SimpleString(repr(value))  # repr quotes with ' when the text holds none
-    return cst.SimpleString(json.dumps(value))
+        return repr(value)  # repr quotes with ' when the text holds none
+    return json.dumps(value)
 
 
 def data_source(value: Any, quote: str = '"') -> str:
     """Python source for config data (dict literals, CLI values): strings stay strings."""
     if isinstance(value, str):
-        return string_literal(value, quote).value
+        return string_literal(value, quote)
     if isinstance(value, Mapping):
         return (
             "{"
@@ -97,12 +87,8 @@ def data_source(value: Any, quote: str = '"') -> str:
     return repr(value)
 
 
-def data_expression(value: Any, quote: str = '"') -> cst.BaseExpression:
-    return cst.parse_expression(data_source(value, quote))
-
-
-def code_expression(value: Any, doc: PythonDocument) -> cst.BaseExpression:
-    """Python source for an argument of a real call: dtype spellings become `torch.<dtype>`."""
+def code_source(value: Any, torch_name: str) -> str:
+    """Python source for an argument of a real call: dtype spellings become `<torch>.<dtype>`."""
     if isinstance(value, str) and automodel.dtype_kind(value) is not None:
-        return cst.parse_expression(f"{doc.torch_name()}.{value.removeprefix('torch.')}")
-    return data_expression(value)
+        return f"{torch_name}.{value.removeprefix('torch.')}"
+    return data_source(value)

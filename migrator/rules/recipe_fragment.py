@@ -29,4 +29,4 @@ from migrator.rules import python_rule
 
 SUMMARY = "documentation block with a torch Adam optimizer and no model section"
 # Raised by the documentation front end only: a fragment never reaches the rules.
-recipe_fragment = python_rule("MIG110", "recipe-fragment", SUMMARY, Level.INFO, __doc__)
+recipe_fragment = python_rule("MIG114", "recipe-fragment", SUMMARY, Level.INFO, __doc__)

@@ -59,3 +59,15 @@ def test_python_rules_are_documented(code: str) -> None:
     rule = RULES[code]
     assert "## What it does" in rule.doc and "## Example" in rule.doc
     assert rule.check is None  # raised by the Python front end only: YAML values are always literal
+
+
+def test_deeply_nested_expressions_are_analysed_and_rewritten() -> None:
+    chain = " + ".join(["a"] * 1500)  # ast.parse accepts it; a walk at the default recursion limit would not
+    source = (
+        "import torch\nmodel = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+        f"opt = torch.optim.AdamW(model.parameters())\nx = {chain}\n"
+    )
+    migrate = front_end(".py")
+    assert migrate is not None
+    outcome = migrate(source, Options(pattern="fp32"))
+    assert outcome.status is Status.MIGRATED and outcome.new_text == source.replace("bfloat16", "float32")
