@@ -247,6 +247,9 @@ def test_after_migration_only_configs_left_with_a_warning_are_invalid(
         for r in results
         if r.status is Status.SKIPPED and r.outcome.skip_reason == "left unchanged (warning)"
     }
+    # A KD recipe whose unset storage depends on the AutoModel version is left unchanged (MIG115) under both.
+    unproven = {path for path in warned if "vlm_kd" in path.parts}
+    assert len(unproven) == 1
     assert group_main(["validate", str(root / "examples")]) == (1 if warned else 0)
     err = capsys.readouterr().err
     invalid = {
@@ -255,4 +258,4 @@ def test_after_migration_only_configs_left_with_a_warning_are_invalid(
         if ": does not follow pattern" in line
     }
     assert invalid == warned, err
-    assert bool(warned) == (pattern == "te")  # TE with tp_size > 1 is left alone on purpose
+    assert bool(warned - unproven) == (pattern == "te")  # TE with tp_size > 1 is left alone on purpose

@@ -69,6 +69,14 @@ class Storage:
     assumed: bool = False  # not provable, taken as bf16 because the run was asked to (`assume_bf16`)
 
 
+# KD's `resolve_storage_dtype` (the 2026-08 source) makes unset storage float32; the released 0.7.0 lacks it and
+# keeps bf16 (measured by `migrator verify`, facts §11): the file alone does not decide which one runs.
+KD_VERSION_DEPENDENT = (
+    "KD recipe with model.torch_dtype unset: float32 where AutoModel resolves it (resolve_storage_dtype), "
+    "bf16 on the released nemo-automodel 0.7.0"
+)
+
+
 def _kd_resolves_fp32(data: Mapping[str, Any]) -> bool:
     """KD's `resolve_storage_dtype`: unset storage becomes float32 for torch optimizers in non-PEFT runs."""
     optimizer = data.get("optimizer")
@@ -96,7 +104,9 @@ def resolve_storage(data: Mapping[str, Any], family: Family, assume_bf16: bool =
     if value is not None and value != automodel.AUTO:
         return storage(automodel.dtype_kind(value) or INVALID)
     if family is Family.KD and _kd_resolves_fp32(data):
-        return storage(automodel.FP32)
+        # Where the builder alone gives float32, every AutoModel version agrees; elsewhere the version decides.
+        by_builder = resolve_storage(data, Family.TRAIN)
+        return by_builder if by_builder.kind == automodel.FP32 else storage(None, KD_VERSION_DEPENDENT)
     if family is Family.BAGEL and key not in model:
         return storage(automodel.FP32)
     unset = builder.unset

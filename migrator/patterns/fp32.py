@@ -62,17 +62,14 @@ class Float32Storage(Pattern):
             **blocks.FP32_DTYPE,
             "description": f"pattern fp32 stores parameters in float32: write `{self.storage_dtype}`",
         }
-        kd_storage = blocks.dtype_or_unset(
-            automodel.FP32_SPELLINGS,
-            "KD recipes resolve unset, null or auto storage to float32; a written dtype must be a float32 spelling",
-        )
         bagel_storage = {
             **fp32,
             "description": "BAGEL stores parameters in float32 when torch_dtype is unset; a written one must be a float32 spelling",
         }
         unset = {
             "required": ["torch_dtype"],
-            "description": "unset is bf16 with AutoModel's loaders and undecided with other builders; "
+            "description": "unset is bf16 with AutoModel's loaders (KD recipes: bf16 on nemo-automodel 0.7.0, float32 "
+            "where AutoModel resolves it) and undecided with other builders; "
             f"pattern fp32 writes `torch_dtype: {self.storage_dtype}`",
         }
         hf = builders.HF_DTYPE_KEY
@@ -94,16 +91,12 @@ class Float32Storage(Pattern):
             "else": {"if": blocks.hf_loader("from_pretrained"), "then": hf_unset, "else": unset},
         }
         storage = {
-            "title": "float32 parameter storage (KD and BAGEL recipes and some model builders default to it)",
+            "title": "float32 parameter storage (BAGEL recipes and some model builders default to it)",
             **blocks.by_builder(
                 {
-                    "if": {"allOf": [blocks.recipe_in(Family.KD), blocks.NOT_PEFT]},
-                    "then": blocks.under("model", blocks.storage(kd_storage)),
-                    "else": {
-                        "if": blocks.recipe_in(Family.BAGEL),
-                        "then": blocks.under("model", blocks.storage(bagel_storage)),
-                        "else": blocks.under("model", blocks.storage(fp32, when_unset=when_unset)),
-                    },
+                    "if": blocks.recipe_in(Family.BAGEL),
+                    "then": blocks.under("model", blocks.storage(bagel_storage)),
+                    "else": blocks.under("model", blocks.storage(fp32, when_unset=when_unset)),
                 }
             ),
         }
