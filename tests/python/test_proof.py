@@ -26,7 +26,7 @@ TRAIN = "optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)\n"
     [
         pytest.param(
             HF + "model = AutoModelForCausalLM.from_pretrained(path)\n" + TRAIN,
-            "MIG110",
+            "MIG115",
             id="HF from_pretrained without dtype loads fp32 or the checkpoint's dtype",
         ),
         pytest.param(
@@ -38,7 +38,7 @@ TRAIN = "optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)\n"
         pytest.param(
             "import torch\nclass Mock:\n    @classmethod\n    def from_pretrained(cls, model_id, dtype=None):\n        return cls()\n"
             "model = Mock.from_pretrained('x')\n" + TRAIN,
-            "MIG110",
+            "MIG115",
             id="a mock's from_pretrained: unknown builder",
         ),
         pytest.param(
@@ -218,7 +218,7 @@ def test_a_dtype_the_builder_ignores_proves_nothing(pattern: str) -> None:
         "unet = UNet2DConditionModel.from_config(cfg, torch_dtype=torch.bfloat16)\n"
         "optimizer = torch.optim.AdamW(unet.parameters())\n"
     )
-    assert codes(check_noop(source, pattern=pattern)) == ["MIG110"]
+    assert codes(check_noop(source, pattern=pattern)) == ["MIG115"]
 
 
 def test_a_parameter_shadows_a_global_model() -> None:
@@ -236,7 +236,7 @@ def test_an_optimizer_class_held_in_a_variable_is_reported_after_the_storage_pro
     proven = HF + "model = AutoModelForCausalLM.from_pretrained(p, torch_dtype=torch.bfloat16)\n" + held + train
     assert codes(check_noop(proven, pattern="te")) == ["MIG107"]
     unproven = HF + "model = AutoModelForCausalLM.from_pretrained(p)\n" + held + train
-    assert codes(check_noop(unproven, pattern="te")) == ["MIG110"]
+    assert codes(check_noop(unproven, pattern="te")) == ["MIG115"]
 
 
 def test_fp16_cast_is_outside_both_patterns() -> None:
