@@ -23,7 +23,7 @@ from migrator.core import automodel
 from migrator.core.outcome import Outcome, Status
 from migrator.core.settings import Options
 from migrator.patterns import te
-from migrator.python import migrate_python
+from migrator.python import migrate_python, migrate_test_code
 from migrator.yaml.front_end import migrate_yaml
 
 Findings = Sequence[tuple[str, str]]
@@ -45,6 +45,8 @@ class FrontEnd:
 
 YAML = FrontEnd("yaml", migrate_yaml, yaml.safe_load)
 PYTHON = FrontEnd("python", migrate_python, _compile)
+# The Python front end on a file the discovery takes for test code (`test_*.py`, `conftest.py`, `tests/...`).
+PYTHON_TEST_CODE = FrontEnd("python-test-code", migrate_test_code, _compile)
 
 
 def codes(outcome: Outcome) -> list[str]:
