@@ -71,4 +71,4 @@ def target_pattern(classification: Classification, options: Options, has_model: 
 def planned_target(data: Mapping[str, Any], classification: Classification, options: Options) -> str | None:
     if classification.kind not in MIGRATABLE:
         return None
-    return target_pattern(classification, options, isinstance(data.get("model"), Mapping))
+    return target_pattern(classification, options, "model" in data)

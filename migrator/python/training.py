@@ -33,7 +33,7 @@ from migrator.rules.dtype_chosen_by_code import dtype_chosen_by_code
 from migrator.rules.optimizer_chosen_at_run_time import optimizer_chosen_at_run_time
 from migrator.rules.optimizer_not_linked import optimizer_not_linked
 from migrator.rules.precision_managed_elsewhere import precision_managed_elsewhere
-from migrator.rules.storage_not_proven import storage_not_proven
+from migrator.rules.storage_not_provable import storage_not_provable
 from migrator.rules.te_tensor_parallel import te_tensor_parallel
 from migrator.rules.unknown_keyword_arguments import unknown_keyword_arguments
 from migrator.rules.value_not_decidable import value_not_decidable
@@ -288,7 +288,7 @@ def _model_section(analysis: Analysis, scope: Scope, storage: Storage) -> dict[s
     builder = _builder(analysis, scope, storage.call)
     if storage.node is not None and storage.node is _dtype_argument(storage.call) and not builder.honours_dtype:
         analysis.report(
-            storage_not_proven, f"{builder.kind}: the dtype written there has no effect; not migrated", storage.call
+            storage_not_provable, f"{builder.kind}: the dtype written there has no effect; not migrated", storage.call
         )
         return None
     written = to_data(storage.node, doc) if storage.node is not None else None
@@ -305,7 +305,7 @@ def _model_section(analysis: Analysis, scope: Scope, storage: Storage) -> dict[s
         return {} if storage.node is None else {"torch_dtype": written}
     if builder.unset is Unset.FP32:
         return {"torch_dtype": automodel.FP32_SPELLINGS[0]}
-    analysis.report(storage_not_proven, f"{builder.unset_means()}: not proven bf16, not migrated", storage.call)
+    analysis.report(storage_not_provable, f"{builder.unset_means()}: not proven bf16, not migrated", storage.call)
     return None
 
 
@@ -447,7 +447,7 @@ def _editable(
         builder = _builder(analysis, scope, storage.call)
         if builder.unset is not Unset.BF16 or not builder.honours_dtype:
             analysis.report(
-                storage_not_proven,
+                storage_not_provable,
                 f"{builder.kind} would need a dtype argument it may not honour: not migrated",
                 storage.call,
             )

@@ -5,6 +5,11 @@ dtype), `from_config` over a config loaded from a checkpoint, AutoModel's retrie
 `auto` on to Hugging Face), or a builder migrator does not know (it decides). No other finding is raised
 for such a config until its dtype is known. `--assume-bf16-storage` migrates it as bf16 storage.
 
+In Python the same holds for a model trained by a torch Adam/AdamW: a Hugging Face or diffusers
+`from_pretrained` without a dtype (transformers < 5 loads fp32, >= 5 the checkpoint's own dtype), a loader
+the tool does not know (a mock, a project's own class), or a dtype its builder ignores (diffusers'
+`from_config`) leaves the code as it is, with the reason (`--assume-bf16-storage` does not apply there).
+
 ## Why?
 Only AutoModel's `NeMoAutoModelFor*` entry points turn an unset `torch_dtype` into bf16; any other
 `model._target_` is called with the YAML's arguments alone. Most checkpoints are bf16, so the Adam state
@@ -19,7 +24,13 @@ model:
 optimizer:
   _target_: torch.optim.AdamW
 ```
-Use instead: write the dtype (`dtype: float32` for pattern fp32), or `migrate --assume-bf16-storage`.
+```python
+model = AutoModelForCausalLM.from_pretrained(path)
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)
+```
+Use instead: write the dtype (`dtype: float32` for pattern fp32), or `migrate --assume-bf16-storage`. In
+Python, nothing to do while the model trains in fp32; if the checkpoint is bf16, load it with
+`torch_dtype=torch.float32` (or keep bf16 and use TE FusedAdam with `master_weights=True`).
 """
 
 from __future__ import annotations

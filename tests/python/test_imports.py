@@ -70,4 +70,4 @@ def test_check_without_edits_never_imports_libcst(tmp_path: Path) -> None:
     code = f"import sys; from migrator.cli import main; main(['--check', '-v', '--pattern', 'te', {str(tmp_path)!r}]); print('libcst' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
-    assert "MIG110" in result.stderr and "MIG111" in result.stderr and "MIG112" in result.stderr
+    assert "MIG115" in result.stderr and "MIG111" in result.stderr and "MIG112" in result.stderr

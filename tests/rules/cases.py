@@ -10,6 +10,7 @@ from the pattern objects, so a test follows a change of `patterns/` instead of h
 
 from __future__ import annotations
 
+import difflib
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from migrator.core import automodel
 from migrator.core.outcome import Outcome, Status
 from migrator.core.settings import Options
 from migrator.patterns import te
-from migrator.python import migrate_python
+from migrator.python import migrate_python, migrate_test_code
 from migrator.yaml.front_end import migrate_yaml
 
 Findings = Sequence[tuple[str, str]]
@@ -44,6 +45,8 @@ class FrontEnd:
 
 YAML = FrontEnd("yaml", migrate_yaml, yaml.safe_load)
 PYTHON = FrontEnd("python", migrate_python, _compile)
+# The Python front end on a file the discovery takes for test code (`test_*.py`, `conftest.py`, `tests/...`).
+PYTHON_TEST_CODE = FrontEnd("python-test-code", migrate_test_code, _compile)
 
 
 def codes(outcome: Outcome) -> list[str]:
@@ -79,7 +82,9 @@ def transformed(front: FrontEnd, before: str, after: str, outcome: Outcome | Non
     if outcome is None:
         outcome = front.migrate(textwrap.dedent(before), Options(**options))
     assert outcome.status is Status.MIGRATED, outcome.problem or outcome.findings
-    assert outcome.new_text == after
+    assert outcome.new_text == after, "".join(
+        difflib.unified_diff(after.splitlines(True), (outcome.new_text or "").splitlines(True), "after", "new_text")
+    )
     front.parse(after)
     again = front.migrate(after, Options(**options))
     assert again.new_text is None, f"not idempotent:\n{again.new_text}"
@@ -174,7 +179,20 @@ def python_import(target: str) -> str:
     return f"from {module} import {name}\n"
 
 
-# The import a switch to te adds (libcst separates imports from the code after them with a blank line).
-TE_IMPORT = python_import(TE_TARGET) + "\n"
+# The import a switch to te adds for module-level code: right after the module's last leading import, as is
+# (no blank line added). Code inside a function gets it right before the statement that builds the optimizer,
+# at that statement's indentation (`te_import_in`), so the module still imports without TE installed.
+TE_IMPORT = python_import(TE_TARGET)
+
+
+def te_import_in(indent: str = "    ") -> str:
+    """The TE import as written inside a function body, before the optimizer's statement."""
+    return indent + python_import(TE_TARGET)
+
+
+# An AutoModel loader: with no dtype (or None, "auto") it loads bf16 (core/builders.py), so Python inputs that
+# need proven bf16 storage without writing a dtype load with it. Other loaders (`M.from_pretrained`) prove nothing.
+AUTOMODEL_LOADER = "NeMoAutoModelForCausalLM"
+AUTOMODEL_IMPORT = f"from nemo_automodel import {AUTOMODEL_LOADER}\n"
 # FusedAdam's other spelling, the package re-export: inputs use it to show a switch keeps any spelling.
 TE_REEXPORT = min(automodel.TE_FUSED_ADAM_TARGETS - {TE_TARGET})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from migrator.core.outcome import Status
-from tests.rules.cases import FP32, PYTHON, TE, check
+from tests.rules.cases import AUTOMODEL_IMPORT, FP32, PYTHON, TE, check
 
 NOT_LOADED_HERE = "AdamW: its parameters do not come from a model loaded here (from_pretrained/from_config)"
 SHARD_HEAD = "import torch\nfrom torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard\n"
@@ -45,10 +45,14 @@ def test_reported_and_left_unchanged(source: str, part: str, line: int) -> None:
 
 
 def test_linked_optimizer_is_migrated_instead() -> None:
-    # The control: the same optimizer over the loaded model's parameters is decided (MIG001).
-    before = "import torch\ndef f():\n    model = M.from_pretrained(p)\n" + ADAMW
+    # The control: the same optimizer over the loaded model's parameters is decided (MIG001); the model is
+    # AutoModel's, whose unset dtype is bf16 (an unknown loader's would prove nothing: MIG115).
+    head = "import torch\n" + AUTOMODEL_IMPORT + "def f():\n"
+    before = head + "    model = NeMoAutoModelForCausalLM.from_pretrained(p)\n" + ADAMW
     after = (
-        f"import torch\ndef f():\n    model = M.from_pretrained(p, torch_dtype=torch.{FP32.storage_dtype})\n" + ADAMW
+        head
+        + f"    model = NeMoAutoModelForCausalLM.from_pretrained(p, torch_dtype=torch.{FP32.storage_dtype})\n"
+        + ADAMW
     )
     check(PYTHON, before, after, [("MIG001", f"moved to pattern `{FP32.name}`")], pattern=FP32.name)
 

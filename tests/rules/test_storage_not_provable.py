@@ -1,10 +1,14 @@
-"""MIG115 and the builder table: the storage dtype follows `model._target_` (core/builders.py)."""
+"""MIG115 and the builder table: the storage dtype follows `model._target_` (core/builders.py); in Python, the
+loading call (an unproven loader is reported, never assumed bf16)."""
 
 from __future__ import annotations
 
 import pytest
 
+from migrator.core.findings import Level
 from migrator.core.outcome import Status
+from tests.rules import cases
+from tests.rules.cases import FP32, PYTHON, TE
 from tests.tools import check_noop, check_transformed, codes, run
 
 HF_PRETRAINED = "transformers.AutoModelForCausalLM.from_pretrained"
@@ -129,3 +133,92 @@ def test_hf_from_config_takes_the_config_dtype() -> None:
     outcome = run(recipe(model), pattern="fp32")
     assert codes(outcome)[0] == "MIG001" and "model.config dtype: bfloat16" in outcome.findings[0].finding.message
     assert outcome.new_text is not None and "\n  dtype: float32\n" in outcome.new_text
+
+
+# -- Python: the same rule, raised by the Python front end (it never assumes bf16 storage) -----------------
+PY_HF = "import torch\nfrom transformers import AutoModelForCausalLM\n"
+PY_TRAIN = "optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)\n"
+NOT_PROVEN = "not proven bf16, not migrated"
+
+PY_UNPROVEN = {
+    "hf-from-pretrained": (
+        PY_HF + "model = AutoModelForCausalLM.from_pretrained(path)\n" + PY_TRAIN,
+        f"Hugging Face AutoModelForCausalLM.from_pretrained without a dtype loads the checkpoint's dtype: {NOT_PROVEN}",
+        3,
+    ),
+    "unknown-loader": (
+        "import torch\nmodel = M.from_pretrained(p)\n" + PY_TRAIN,
+        f"the storage dtype is decided by `M.from_pretrained`: {NOT_PROVEN}",
+        2,
+    ),
+    "a-mock-from-pretrained": (
+        "import torch\nclass Mock:\n    @classmethod\n    def from_pretrained(cls, model_id, dtype=None):\n"
+        "        return cls()\nmodel = Mock.from_pretrained('x')\n" + PY_TRAIN,
+        f"the storage dtype is decided by `Mock.from_pretrained`: {NOT_PROVEN}",
+        6,
+    ),
+    "dtype-the-builder-ignores": (
+        "import torch\nfrom diffusers import UNet2DConditionModel\n"
+        "model = UNet2DConditionModel.from_config(cfg, torch_dtype=torch.bfloat16)\n" + PY_TRAIN,
+        "diffusers UNet2DConditionModel.from_config (ignores torch_dtype): the dtype written there has no effect; "
+        "not migrated",
+        3,
+    ),
+    "optimizer-class-held-in-a-variable": (
+        PY_HF
+        + "model = AutoModelForCausalLM.from_pretrained(p)\n"
+        + "optimizer_class = bnb.optim.AdamW8bit if args.use_8bit_adam else torch.optim.AdamW\n"
+        + "optimizer = optimizer_class(model.parameters(), lr=1e-5)\n",
+        f"Hugging Face AutoModelForCausalLM.from_pretrained without a dtype loads the checkpoint's dtype: {NOT_PROVEN}",
+        3,
+    ),
+}
+
+
+@pytest.mark.parametrize("pattern", [TE.name, FP32.name])
+@pytest.mark.parametrize("case", list(PY_UNPROVEN))
+def test_python_unproven_storage_is_reported_at_the_loading_call(case: str, pattern: str) -> None:
+    source, why, line = PY_UNPROVEN[case]
+    outcome = cases.check(PYTHON, source, None, [("MIG115", why)], pattern=pattern)
+    (located,) = outcome.findings
+    assert located.line == line and located.level is Level.WARNING
+
+
+def test_python_unproven_storage_is_not_assumed_bf16() -> None:
+    # --assume-bf16-storage is for recipes: the Python front end edits only what it proves.
+    source, why, _ = PY_UNPROVEN["hf-from-pretrained"]
+    cases.check(PYTHON, source, None, [("MIG115", why)], pattern=FP32.name, assume_bf16_storage=True)
+
+
+@pytest.mark.parametrize(
+    ("loading", "proven"),
+    [
+        pytest.param(
+            "model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16)\n",
+            f"model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.{FP32.storage_dtype})\n",
+            id="written-bf16-dtype",
+        ),
+        pytest.param(
+            "model = AutoModelForCausalLM.from_pretrained(path).to(torch.bfloat16)\n",
+            f"model = AutoModelForCausalLM.from_pretrained(path).to(torch.{FP32.storage_dtype})\n",
+            id="bf16-cast",
+        ),
+    ],
+)
+def test_python_proven_storage_is_migrated_instead(loading: str, proven: str) -> None:
+    # The control for `hf-from-pretrained`: the same loader with bf16 proven in the file is decided (MIG001).
+    cases.check(
+        PYTHON,
+        PY_HF + loading + PY_TRAIN,
+        PY_HF + proven + PY_TRAIN,
+        [("MIG001", f"moved to pattern `{FP32.name}`")],
+        pattern=FP32.name,
+    )
+
+
+def test_python_automodel_loader_without_dtype_is_proven() -> None:
+    source = (
+        "import torch\n" + cases.AUTOMODEL_IMPORT + "model = NeMoAutoModelForCausalLM.from_pretrained(p)\n" + PY_TRAIN
+    )
+    after = source.replace("from_pretrained(p)", f"from_pretrained(p, torch_dtype=torch.{FP32.storage_dtype})")
+    cases.check(PYTHON, source, after, [("MIG001", "(model.torch_dtype: unset)")], pattern=FP32.name)

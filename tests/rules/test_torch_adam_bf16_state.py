@@ -8,6 +8,7 @@ import pytest
 
 from migrator.core.outcome import Status
 from tests.rules.cases import (
+    AUTOMODEL_IMPORT,
     FP32,
     PYTHON,
     TE,
@@ -149,9 +150,11 @@ def test_fp32_replaces_every_bf16_spelling(dtype: str) -> None:
         ),
         pytest.param(
             PYTHON,
-            "from torch.optim import AdamW\nmodel = M.from_config(c)\nopt = AdamW(model.parameters())\n",
-            "from torch.optim import AdamW\nimport torch\n\n"
-            f"model = M.from_config(c, torch_dtype=torch.{FP32.storage_dtype})\nopt = AdamW(model.parameters())\n",
+            "from torch.optim import AdamW\n" + AUTOMODEL_IMPORT + "model = NeMoAutoModelForCausalLM.from_config(c)\n"
+            "opt = AdamW(model.parameters())\n",
+            "from torch.optim import AdamW\n" + AUTOMODEL_IMPORT + "import torch\n"
+            f"model = NeMoAutoModelForCausalLM.from_config(c, torch_dtype=torch.{FP32.storage_dtype})\n"
+            "opt = AdamW(model.parameters())\n",
             [("MIG001", "(model.torch_dtype: unset)")],
             id="python-keyword-added-import-torch-added",
         ),

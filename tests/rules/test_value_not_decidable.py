@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rules.cases import FP32, PYTHON, TE, TE_IMPORT, check, mp_policy_call, te_arguments
+from tests.rules.cases import FP32, PYTHON, TE, check, mp_policy_call, te_arguments, te_import_in
 
 NOT_LITERAL = "not a literal: not migrated; set it explicitly or migrate by hand"
 SHARD_HEAD = "import torch\nfrom torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard\n"
@@ -16,11 +16,13 @@ ADAMW = "    opt = torch.optim.AdamW(model.parameters())\n"
     ("source", "part", "line", "pattern"),
     [
         pytest.param(
-            "import torch\ndef f(dtype):\n    model = M.from_pretrained(p, torch_dtype=dtype)\n" + ADAMW,
+            # (a dtype that is a parameter of the function is chosen by its caller: MIG112)
+            "import torch\ndtype = settings.dtype\ndef f():\n    model = M.from_pretrained(p, torch_dtype=dtype)\n"
+            + ADAMW,
             f"the storage dtype comes from `dtype`, {NOT_LITERAL}",
-            3,
+            4,
             TE.name,
-            id="storage-dtype-from-a-parameter",
+            id="storage-dtype-from-a-variable",
         ),
         pytest.param(
             "import torch\ndef f(flag):\n    model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
@@ -39,11 +41,12 @@ ADAMW = "    opt = torch.optim.AdamW(model.parameters())\n"
             id="adam-weight-decay-decides-adam-w-mode",
         ),
         pytest.param(
-            "import torch\nmodel = M.from_pretrained(p).to(torch.bfloat16)\nopt = torch.optim.AdamW(model.parameters())\n",
-            "the model is cast after loading: its storage dtype is set by that cast",
-            2,
+            # (a cast to a literal dtype decides the storage and is migrated: `test_a_literal_cast_is_decided`)
+            "import torch\nmodel = M.from_pretrained(p)\nmodel.to(dtype=dtype)\nopt = torch.optim.AdamW(model.parameters())\n",
+            f"the storage dtype comes from `dtype`, {NOT_LITERAL}",
+            3,
             FP32.name,
-            id="cast-after-loading",
+            id="cast-to-a-variable-dtype",
         ),
         pytest.param(
             SHARD_HEAD + "def f(policy):\n" + FP32_LOAD + "    fully_shard(model, mp_policy=policy)\n" + ADAMW,
@@ -79,14 +82,25 @@ def test_reported_and_left_unchanged(source: str, part: str, line: int, pattern:
         pytest.param(
             "import torch\ndef f(wd):\n    model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
             "    opt = torch.optim.AdamW(model.parameters(), weight_decay=wd)\n",
-            "import torch\n" + TE_IMPORT + "def f(wd):\n    model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
-            f"    opt = FusedAdam(model.parameters(), weight_decay=wd, {te_arguments()})\n",
+            "import torch\ndef f(wd):\n    model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+            + te_import_in()
+            + f"    opt = FusedAdam(model.parameters(), weight_decay=wd, {te_arguments()})\n",
             id="adamw-weight-decay-is-not-read",
         ),
     ],
 )
 def test_a_value_the_decision_does_not_read_may_be_a_variable(before: str, after: str) -> None:
     check(PYTHON, before, after, [("MIG001", f"moved to pattern `{TE.name}`")], pattern=TE.name)
+
+
+def test_a_literal_cast_is_decided() -> None:
+    # The control for `cast-to-a-variable-dtype`: a cast to a literal dtype sets the storage, and is what changes.
+    before = "import torch\nmodel = M.from_pretrained(p)\nmodel.to(dtype=torch.bfloat16)\nopt = torch.optim.AdamW(model.parameters())\n"
+    after = (
+        "import torch\nmodel = M.from_pretrained(p)\n"
+        f"model.to(dtype=torch.{FP32.storage_dtype})\nopt = torch.optim.AdamW(model.parameters())\n"
+    )
+    check(PYTHON, before, after, [("MIG001", f"moved to pattern `{FP32.name}`")], pattern=FP32.name)
 
 
 def test_literal_policy_is_completed_where_a_variable_is_not() -> None:
