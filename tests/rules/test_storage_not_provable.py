@@ -33,6 +33,16 @@ UNPROVEN = {
 
 
 @pytest.mark.parametrize("pattern", ["te", "fp32"])
+def test_kd_unset_storage_depends_on_the_automodel_version(pattern: str) -> None:
+    source = "recipe: KnowledgeDistillationRecipeForNextTokenPrediction\n" + recipe(
+        "  pretrained_model_name_or_path: x\n"
+    )
+    outcome = check_noop(source, pattern=pattern)
+    assert outcome.status is Status.SKIPPED and codes(outcome) == ["MIG115"]
+    assert "bf16 on the released nemo-automodel 0.7.0" in outcome.findings[0].finding.message
+
+
+@pytest.mark.parametrize("pattern", ["te", "fp32"])
 @pytest.mark.parametrize("case", list(UNPROVEN))
 def test_unproven_storage_is_a_warning_at_the_target_line(case: str, pattern: str) -> None:
     model, why = UNPROVEN[case]

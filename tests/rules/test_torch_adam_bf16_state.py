@@ -207,19 +207,6 @@ def test_python_adam_with_weight_decay_is_l2() -> None:
         ),
         pytest.param(
             YAML,
-            """\
-            recipe: KnowledgeDistillationRecipeForNextTokenPrediction
-            model:
-              pretrained_model_name_or_path: x
-            optimizer:
-              _target_: torch.optim.AdamW
-            """,
-            [NO_DISTRIBUTED],
-            Status.UNCHANGED,
-            id="yaml-kd-recipe-unset-dtype-is-fp32",
-        ),
-        pytest.param(
-            YAML,
             "model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.SGD\n",
             [],
             Status.SKIPPED,
