@@ -16,12 +16,18 @@ def _dtype_spelling(node: ast.AST) -> bool:
     return isinstance(node, ast.Attribute) and automodel.dtype_kind(node.attr) is not None
 
 
+def _named_dtype(node: ast.AST) -> bool:
+    """`dtype`, `args.torch_dtype`, `weight_dtype`: a variable that by its name may hold a dtype, not a device."""
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return "dtype" in name.lower()
+
+
 def cast_dtype(call: ast.Call) -> ast.expr | None:
-    """The dtype a `.to(...)` call passes: `dtype=`, or a positional torch dtype or dtype string."""
+    """The dtype a `.to(...)` call passes: `dtype=`, or a positional torch dtype, dtype string or dtype variable."""
     for found in call.keywords:
         if found.arg == "dtype":
             return found.value
-    return next((arg for arg in call.args if _dtype_spelling(arg)), None)
+    return next((arg for arg in call.args if _dtype_spelling(arg) or _named_dtype(arg)), None)
 
 
 def storage_cast(expression: ast.AST) -> bool:

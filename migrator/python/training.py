@@ -30,6 +30,7 @@ from migrator.python.edits import argument, argument_node, has_star_arguments, k
 from migrator.python.policies import explicit_policies
 from migrator.python.values import code_source, quote_of, string_literal, to_data
 from migrator.rules.dtype_chosen_by_code import dtype_chosen_by_code
+from migrator.rules.implicit_mp_policy import implicit_mp_policy
 from migrator.rules.optimizer_chosen_at_run_time import optimizer_chosen_at_run_time
 from migrator.rules.optimizer_not_linked import optimizer_not_linked
 from migrator.rules.precision_managed_elsewhere import precision_managed_elsewhere
@@ -286,7 +287,8 @@ def _model_section(analysis: Analysis, scope: Scope, storage: Storage) -> dict[s
     if storage.method_cast is not None:
         return {"torch_dtype": CAST_METHODS[storage.method_cast.attr]}
     builder = _builder(analysis, scope, storage.call)
-    if storage.node is not None and storage.node is _dtype_argument(storage.call) and not builder.honours_dtype:
+    # A builder that ignores a dtype argument ignores it through a config too: only a cast is proof then.
+    if storage.node is not None and not builder.honours_dtype:
         analysis.report(
             storage_not_provable, f"{builder.kind}: the dtype written there has no effect; not migrated", storage.call
         )
@@ -417,7 +419,7 @@ def _migrate_pair(
         return
     for finding in plan.findings:
         if finding.path[:1] == ("distributed",):
-            if finding.code == "MIG005":
+            if finding.code == implicit_mp_policy.code:
                 explicit_policies(analysis, shards)
             continue  # no `fully_shard` here: the YAML notes about `distributed` do not apply
         analysis.add(finding, where(finding.path))

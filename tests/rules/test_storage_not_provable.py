@@ -232,3 +232,14 @@ def test_python_automodel_loader_without_dtype_is_proven() -> None:
     )
     after = source.replace("from_pretrained(p)", f"from_pretrained(p, torch_dtype=torch.{FP32.storage_dtype})")
     cases.check(PYTHON, source, after, [("MIG001", "(model.torch_dtype: unset)")], pattern=FP32.name)
+
+
+def test_python_a_config_dtype_proves_nothing_for_a_builder_that_ignores_it() -> None:
+    # diffusers' from_config drops a dtype, from its config too: only a cast would set the storage.
+    source = (
+        "import torch\nfrom diffusers import UNet2DConditionModel\nfrom transformers import AutoConfig\n"
+        "def f(p):\n    config = AutoConfig.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
+        "    unet = UNet2DConditionModel.from_config(config)\n    opt = torch.optim.AdamW(unet.parameters())\n"
+    )
+    for pattern in (TE.name, FP32.name):
+        cases.check(PYTHON, source, None, [("MIG115", "the dtype written there has no effect")], pattern=pattern)

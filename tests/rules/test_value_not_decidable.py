@@ -69,6 +69,15 @@ ADAMW = "    opt = torch.optim.AdamW(model.parameters())\n"
             FP32.name,
             id="config-dict-value-from-a-variable",
         ),
+        pytest.param(
+            # `.to(DTYPE)` after the load may cast back to bf16: a positional dtype variable is a cast, not a device
+            "import torch\nDTYPE = pick()\ndef f():\n    model = NeMoAutoModelForCausalLM.from_pretrained(p).to(DTYPE)\n"
+            "    opt = torch.optim.AdamW(model.parameters())\n",
+            f"the storage dtype comes from `DTYPE`, {NOT_LITERAL}",
+            4,
+            FP32.name,
+            id="chained-positional-cast-to-a-dtype-variable",
+        ),
     ],
 )
 def test_reported_and_left_unchanged(source: str, part: str, line: int, pattern: str) -> None:
