@@ -41,7 +41,8 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 
 @click.command(
     "migrate",
-    epilog="Exit status: 0 nothing to do or all written; 1 changes pending (--check/--diff); "
+    epilog="Exit status: 0 nothing to do or all written; 1 changes pending (--check/--diff) or open findings "
+    "(a risky config left unchanged, a value read from the environment; any mode); "
     "2 usage error or a file failed (wins over 1); 130/143 stopped by Ctrl-C/SIGTERM after the files in hand. "
     "Defaults come from [tool.migrator] in the nearest pyproject.toml; the command line wins.",
 )

@@ -101,9 +101,13 @@ def _in_process(files: Iterable[Path], settings: Settings, stop: StopFlag | None
 
 
 def exit_code(results: Iterable[FileResult], mode: Mode) -> int:
-    statuses = [result.status for result in results]
+    """2 a file failed; 1 open findings remain (any mode) or changes are pending (--check, --diff); else 0."""
+    results = list(results)
+    statuses = {result.status for result in results}
     if Status.FAILED in statuses:
         return 2
+    if any(result.open for result in results):
+        return 1
     if mode is not Mode.WRITE and Status.MIGRATED in statuses:
         return 1
     return 0

@@ -11,7 +11,18 @@ import pytest
 
 from migrator.cli import group_main, main
 from migrator.core.findings import RULES
-from tests.repos import BROKEN, CLEAN, RISKY, RISKY_MIGRATED_FP32, commit_all, git, make_tree
+from tests.repos import (
+    BROKEN,
+    CLEAN,
+    INTERPOLATED,
+    RISKY,
+    RISKY_MIGRATED_FP32,
+    RISKY_TP,
+    RISKY_TP_SUPPRESSED,
+    commit_all,
+    git,
+    make_tree,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,6 +32,12 @@ from tests.repos import BROKEN, CLEAN, RISKY, RISKY_MIGRATED_FP32, commit_all, g
         pytest.param({"a.yaml": RISKY, "b.yaml": CLEAN}, [], 0, id="0 everything written"),
         pytest.param({"a.yaml": RISKY}, ["--check"], 1, id="1 check pending"),
         pytest.param({"a.yaml": RISKY}, ["--diff"], 1, id="1 diff pending"),
+        pytest.param({"a.yaml": RISKY_TP}, ["--pattern", "te"], 1, id="1 open after a write run"),
+        pytest.param({"a.yaml": RISKY_TP}, ["--pattern", "te", "--check"], 1, id="1 open in check mode"),
+        pytest.param({"a.yaml": RISKY_TP}, ["--pattern", "te", "--diff"], 1, id="1 open in diff mode"),
+        pytest.param({"a.yaml": INTERPOLATED}, ["--check"], 1, id="1 open undecidable value"),
+        pytest.param({"a.yaml": RISKY_TP}, ["--pattern", "te", "--force"], 0, id="0 open fixed by --force"),
+        pytest.param({"a.yaml": RISKY_TP_SUPPRESSED}, ["--pattern", "te", "--check"], 0, id="0 open suppressed"),
         pytest.param({"a.yaml": RISKY}, ["--pattern", "fp16"], 2, id="2 usage error"),
         pytest.param(
             {"a.yaml": RISKY, "pyproject.toml": "[tool.migrator]\npattern = 'fp16'\n"},

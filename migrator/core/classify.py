@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from migrator import patterns
-from migrator.core import automodel
+from migrator.core import automodel, interpolation
 from migrator.core.recipes import Family, family_of, recipe_name
 
 
@@ -19,6 +19,7 @@ class Kind(enum.Enum):
     ON_PATTERN = "on-pattern"
     INCOMPLETE_TE = "incomplete-te"
     RISKY = "risky"
+    UNDECIDABLE = "undecidable"  # the optimizer class or storage dtype is read from the environment at load time
 
 
 class RecipeShapeError(Exception):
@@ -86,6 +87,9 @@ def classify(data: object, include_peft: bool = False) -> Classification:
         return result(Kind.NOT_APPLICABLE, "no optimizer section (not a training config)")
     if data.get("peft") is not None and not include_peft:
         return result(Kind.PEFT, "PEFT/LoRA run: bf16 storage is fine here; pass --include-peft to migrate anyway")
+    interpolated = interpolation.decision_values(data, storage_key(model or {}))
+    if interpolated:
+        return result(Kind.UNDECIDABLE, _with_defaults(data, interpolated, include_peft))
     target = optimizer.get("_target_")
     owner = patterns.running(target)
     if owner is None and target not in automodel.TORCH_ADAM_TARGETS:
@@ -109,3 +113,11 @@ def classify(data: object, include_peft: bool = False) -> Classification:
         return result(Kind.ON_PATTERN, owner.on_pattern_reason(target), owner.name)
     spelled = model[key] if model is not None and key in model else "unset"
     return result(Kind.RISKY, f"{target} with bf16 parameters (model.{key}: {spelled}) keeps Adam state in bf16")
+
+
+def _with_defaults(data: Mapping[str, Any], found: list[interpolation.Interpolated], include_peft: bool) -> str:
+    """What the config is when no referenced variable is set, as far as the defaults tell."""
+    resolved = interpolation.resolved_data(data, found)
+    if resolved is None:
+        return "decided at load time from the environment (a reference without a default)"
+    return f"decided at load time from the environment; with the defaults: {classify(resolved, include_peft).reason}"

@@ -56,6 +56,12 @@ class Outcome:
     skip_reason: str = field(default="")
     suppressed: tuple[LocatedFinding, ...] = ()  # left alone by a `# migrator: ignore` comment
 
+    @property
+    def open_findings(self) -> tuple[LocatedFinding, ...]:
+        """Violations the run leaves in place, whatever the mode: a warning is a risky config left unchanged
+        (`tp_size > 1` under pattern te, BAGEL under te) or a value that cannot be decided from the file."""
+        return tuple(located for located in self.findings if located.level is Level.WARNING)
+
 
 @dataclass(frozen=True)
 class FileResult:
@@ -70,6 +76,10 @@ class FileResult:
     @property
     def status(self) -> Status:
         return self.outcome.status
+
+    @property
+    def open(self) -> bool:
+        return bool(self.outcome.open_findings)
 
 
 def failed(shown: str, message: str, hint: str) -> FileResult:

@@ -34,6 +34,7 @@ def _file(result: FileResult) -> dict[str, Any]:
         "reason": classification.reason if classification else None,
         "target": outcome.target,
         "skip_reason": outcome.skip_reason or None,
+        "open": result.open,
         "problem": asdict(outcome.problem) if outcome.problem else None,
         "findings": [_record(record) for record in records([result])],
     }

@@ -18,6 +18,9 @@ def _file_lines(result: FileResult, mode: Mode, verbose: bool) -> list[str]:
     lines = []
     if outcome.status is Status.FAILED and outcome.problem is not None:
         lines.append(_problem_line(result.path, "error", outcome.problem))
+    elif result.open and outcome.status is not Status.MIGRATED:
+        why = f": {outcome.classification.reason}" if outcome.classification is not None else ""
+        lines.append(f"{result.path}: left unchanged, open{why}")
     elif outcome.status is Status.SKIPPED and outcome.skip_reason not in _EXPLAINED_BY_FINDINGS:
         why = f": {outcome.classification.reason}" if outcome.classification is not None else ""
         lines.append(f"{result.path}: skipped ({outcome.skip_reason}){why}")
@@ -67,6 +70,9 @@ def summary(results: Iterable[FileResult], mode: Mode) -> str:
         f"{statuses[Status.NOT_RECIPE]} not recipes",
         f"{statuses[Status.FAILED]} failed",
     ]
+    still_open = sum(result.open for result in results)
+    if still_open:
+        parts.append(f"{still_open} open (left risky or undecidable)")
     suppressed = sum(len(result.outcome.suppressed) for result in results)
     if suppressed:
         parts.append(f"{suppressed} findings suppressed")

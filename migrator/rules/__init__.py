@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from migrator import patterns
-from migrator.core.classify import Classification
+from migrator.core.classify import Classification, Kind
 from migrator.core.findings import RULES, Finding, Level, Rule, register
 from migrator.core.plan import Plan, planned_target
 from migrator.core.settings import Options
@@ -66,6 +66,11 @@ def python_rule(code: str, slug: str, summary: str, level: Level, doc: str) -> R
 
 
 def make_plan(data: Mapping[str, Any], classification: Classification, options: Options) -> Plan:
+    if classification.kind is Kind.UNDECIDABLE:
+        # Imported here: rule modules import this package.
+        from migrator.rules.value_not_decidable import interpolated_values
+
+        return Plan(None, tuple(interpolated_values(data)))
     target = planned_target(data, classification, options)
     if target is None:
         return Plan(None)
