@@ -7,6 +7,7 @@ formats) are imported inside the commands so `--version` and `--help` stay fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -147,6 +148,8 @@ def migrate_command(
 
     if check and diff:
         raise click.UsageError("--check and --diff exclude each other")
+    if output_file is not None:
+        _check_output_folder(output_file)
     try:
         project = config.load(Path.cwd())
     except config.ConfigError as exc:
@@ -169,6 +172,15 @@ def migrate_command(
         max_file_size,
     )
     return _run_and_report(settings, output_format, output_file, verbose, progress=not no_progress)
+
+
+def _check_output_folder(output_file: str) -> None:
+    """Before any file is touched: a report that cannot be written would be lost after the work is done."""
+    folder = Path(output_file).parent
+    if not folder.is_dir():
+        raise click.UsageError(f"--output-file {output_file}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise click.UsageError(f"--output-file {output_file}: folder {folder} is not writable")
 
 
 def _run_and_report(

@@ -176,3 +176,13 @@ def test_cli_import_stays_light() -> None:
     probe = "import sys, migrator.cli; print(sorted(m for m in ('migrator.engine', 'migrator.runner', 'jsonschema', 'libcst', 'yaml') if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_an_output_file_in_a_missing_folder_is_a_usage_error_before_any_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(tmp_path, {"a.yaml": RISKY})
+    monkeypatch.chdir(tmp_path)
+    assert main(["--output-format", "json", "-o", "missing/report.json", "a.yaml"]) == 2
+    assert "folder missing does not exist" in capsys.readouterr().err
+    assert (tmp_path / "a.yaml").read_text() == RISKY
