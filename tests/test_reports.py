@@ -120,7 +120,7 @@ def test_github_annotations_are_escaped_and_skip_suppressed(results: list[FileRe
 def test_markdown_summarises_groups_drops_and_leftovers(results: list[FileResult]) -> None:
     text = render("markdown", results, Mode.CHECK)
     assert "### Would migrate to pattern `te` (3)" in text
-    assert "### Dropped settings" in text and "removed `foreach`" in text
+    assert "### Dropped settings" in text and "`foreach`: TE FusedAdam does not accept it; would remove it" in text
     left = text.split("### Left for a human")[1]
     assert "MIG102" in left and "MIG101" in left and "broken.yaml" in left and "suppressed" in left
     assert "<summary>peft (1)</summary>" in text

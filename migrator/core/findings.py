@@ -22,12 +22,22 @@ class Level(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Fix:
+    """What a finding's changes do, in each tense a report needs: the report knows whether they happened."""
+
+    would: str  # check/diff mode: "would move to pattern `te`"
+    done: str  # written: "moved to pattern `te`"
+    not_done: str  # left unchanged, followed by why: "not moved"
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
-    message: str
+    message: str  # what is wrong; with a `fix`, the report adds what the fix does or did
     path: KeyPath  # the key the finding is about, for line numbers
     changes: tuple[Change, ...] = ()
     blocks: bool = False  # leave the whole file unchanged
+    fix: Fix | None = None
 
     @property
     def rule(self) -> Rule:
@@ -47,9 +57,14 @@ class Rule:
     check: RuleCheck | None = None  # None: raised by the Python front end only, through `finding`
 
     def finding(
-        self, message: str, path: KeyPath = (), changes: Iterable[Change] = (), blocks: bool = False
+        self,
+        message: str,
+        path: KeyPath = (),
+        changes: Iterable[Change] = (),
+        blocks: bool = False,
+        fix: Fix | None = None,
     ) -> Finding:
-        return Finding(self.code, message, path, tuple(changes), blocks)
+        return Finding(self.code, message, path, tuple(changes), blocks, fix)
 
     def findings(self, ctx: Any) -> Iterable[Finding]:
         return self.check(ctx) if self.check is not None else ()

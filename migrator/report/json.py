@@ -19,12 +19,12 @@ def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> 
         "tool": {"name": "migrator", "version": __version__},
         "mode": mode.value,
         "summary": summary(results, mode),
-        "files": [_file(result) for result in results],
+        "files": [_file(result, mode) for result in results],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _file(result: FileResult) -> dict[str, Any]:
+def _file(result: FileResult, mode: Mode) -> dict[str, Any]:
     outcome = result.outcome
     classification = outcome.classification
     return {
@@ -36,7 +36,7 @@ def _file(result: FileResult) -> dict[str, Any]:
         "skip_reason": outcome.skip_reason or None,
         "open": result.open,
         "problem": asdict(outcome.problem) if outcome.problem else None,
-        "findings": [_record(record) for record in records([result])],
+        "findings": [_record(record) for record in records([result], mode)],
     }
 
 

@@ -31,7 +31,7 @@ def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> 
     codes = sorted(RULES)
     index = {code: position for position, code in enumerate(codes)}
     sarif_results, notifications = [], []
-    for record in records(results):
+    for record in records(results, mode):
         if record.rule is None:
             notifications.append(_notification(record, root))
         else:

@@ -5,40 +5,65 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from migrator.core.classify import Kind
 from migrator.core.findings import Level
 from migrator.core.outcome import SUPPRESSED_BLOCKER, FileResult, Problem, Status
 from migrator.core.settings import Mode
+from migrator.core.wording import finding_message
 
-# Skip reasons whose explanation is the findings printed right after.
-_EXPLAINED_BY_FINDINGS = ("left unchanged (warning)", SUPPRESSED_BLOCKER)
+
+def _header(result: FileResult, mode: Mode, verbose: bool) -> str | None:
+    """The file's first line: what happened to it as a whole (findings follow)."""
+    outcome = result.outcome
+    classification = outcome.classification
+    why = f": {classification.reason}" if classification is not None else ""
+    if outcome.status is Status.FAILED and outcome.problem is not None:
+        return _problem_line(result.path, "error", outcome.problem)
+    if result.open and outcome.status is not Status.MIGRATED:
+        return f"{result.path}: left unchanged, open{why}"
+    if outcome.status is Status.SKIPPED and outcome.skip_reason == SUPPRESSED_BLOCKER:
+        return f"{result.path}: left unchanged{why} (a suppressed finding blocks the migration)"
+    if outcome.status is Status.SKIPPED:
+        return f"{result.path}: skipped ({outcome.skip_reason}){why}"
+    if outcome.status is Status.NOT_RECIPE and verbose and classification is not None:
+        return f"{result.path}: not a recipe: {classification.reason}"
+    if outcome.status is not Status.MIGRATED:
+        return None
+    written = mode is Mode.WRITE
+    if (
+        classification is not None
+        and classification.kind is Kind.ON_PATTERN
+        and outcome.target == classification.pattern
+    ):
+        gains = ", ".join(
+            sorted({located.finding.rule.slug for located in outcome.findings if located.level is Level.FIX})
+        )
+        done = "only completed" if written else "would only be completed"
+        return f"{result.path}: already on pattern {outcome.target} ({classification.reason}); {done}: {gains}"
+    if (
+        classification is not None
+        and classification.kind is Kind.INCOMPLETE_TE
+        and outcome.target == classification.pattern
+    ):
+        return f"{result.path}: {'completed' if written else 'would complete'} to pattern {outcome.target}{why}"
+    return f"{result.path}: {'migrated' if written else 'would migrate'} to pattern {outcome.target}"
 
 
 def _file_lines(result: FileResult, mode: Mode, verbose: bool) -> list[str]:
     outcome = result.outcome
-    lines = []
-    if outcome.status is Status.FAILED and outcome.problem is not None:
-        lines.append(_problem_line(result.path, "error", outcome.problem))
-    elif result.open and outcome.status is not Status.MIGRATED:
-        why = f": {outcome.classification.reason}" if outcome.classification is not None else ""
-        lines.append(f"{result.path}: left unchanged, open{why}")
-    elif outcome.status is Status.SKIPPED and outcome.skip_reason not in _EXPLAINED_BY_FINDINGS:
-        why = f": {outcome.classification.reason}" if outcome.classification is not None else ""
-        lines.append(f"{result.path}: skipped ({outcome.skip_reason}){why}")
-    elif outcome.status is Status.NOT_RECIPE and verbose and outcome.classification is not None:
-        lines.append(f"{result.path}: not a recipe: {outcome.classification.reason}")
-    elif outcome.status is Status.MIGRATED:
-        verb = "migrated" if mode is Mode.WRITE else "would migrate"
-        lines.append(f"{result.path}: {verb} to pattern {outcome.target}")
+    header = _header(result, mode, verbose)
+    lines = [header] if header is not None else []
     for located in outcome.findings:
-        finding = located.finding
         if located.level is Level.ERROR or (
             located.level is Level.INFO and not verbose and outcome.status is not Status.MIGRATED
         ):
             continue
         label = {Level.FIX: "", Level.INFO: "note: ", Level.WARNING: "warning: "}[located.level]
-        lines.append(f"{result.path}:{located.line}:{located.column}: {label}{finding.code} {finding.message}")
+        message = finding_message(located, outcome, mode)
+        lines.append(f"{result.path}:{located.line}:{located.column}: {label}{located.finding.code} {message}")
     lines += [
-        f"{result.path}:{located.line}:{located.column}: suppressed: {located.finding.code} {located.finding.message}"
+        f"{result.path}:{located.line}:{located.column}: suppressed: {located.finding.code} "
+        + finding_message(located, outcome, mode, suppressed=True)
         for located in outcome.suppressed
     ]
     lines += [_problem_line(result.path, "warning", notice) for notice in result.notices]
