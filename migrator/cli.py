@@ -45,7 +45,8 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     epilog="Exit status: 0 nothing to do or all written; 1 changes pending (--check/--diff) or open findings "
     "(a risky config left unchanged, a value read from the environment; any mode); "
     "2 usage error or a file failed (wins over 1); 130/143 stopped by Ctrl-C/SIGTERM after the files in hand. "
-    "Defaults come from [tool.migrator] in the nearest pyproject.toml; the command line wins.",
+    "Defaults come from [tool.migrator] in the closest pyproject.toml that has one, per file (or --config FILE); "
+    "the command line wins.",
 )
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @click.option(
@@ -105,6 +106,14 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     help="Write the report there instead of stdout.",
 )
 @click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Take [tool.migrator] from this pyproject.toml for every file (default: each file's closest one).",
+)
+@click.option(
     "--no-progress", is_flag=True, help="Never show the progress bar (it shows only on a terminal, for long runs)."
 )
 @click.option(
@@ -150,11 +159,15 @@ def migrate_command(
         raise click.UsageError("--check and --diff exclude each other")
     if output_file is not None:
         _check_output_folder(output_file)
+    config_file = options.pop("config")
+    command_line = {**options, "exclude": options["exclude"] or None}
     try:
-        project = config.load(Path.cwd())
+        project = config.load_file(Path(config_file)) if config_file else config.load(Path.cwd())
     except config.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    values = config.merge({**options, "exclude": options["exclude"] or None}, project)
+    values = config.merge(command_line, project)
+    # Without --config each file takes the closest [tool.migrator] to it; the command line wins over all.
+    overrides = None if config_file else tuple((key, command_line[key]) for key in config.PER_FILE_KEYS)
     output_format = values["output_format"]
     if diff and output_format in MACHINE_FORMATS and output_file is None:
         raise click.UsageError(
@@ -170,6 +183,7 @@ def migrate_command(
         values["respect_gitignore"],
         str(project.root),
         max_file_size,
+        overrides,
     )
     return _run_and_report(settings, output_format, output_file, verbose, progress=not no_progress)
 

@@ -1,4 +1,4 @@
-"""Project defaults from `[tool.migrator]` in the nearest pyproject.toml, checked against its JSON Schema.
+"""Project defaults from `[tool.migrator]` in the closest pyproject.toml that has one, checked against its JSON Schema.
 
 `schema()` is the single description of the table; `schemas/config.schema.json` is its committed output
 for editors (`python -m migrator.schema` writes it, a test keeps it equal). It needs only a handful of
@@ -8,6 +8,7 @@ reading agrees with `jsonschema` on valid and invalid tables.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from migrator.core.settings import Options
 from migrator.patterns import DEFAULT, PATTERNS
 from migrator.report import FORMATS
 
@@ -81,30 +83,61 @@ def schema() -> dict[str, Any]:
     }
 
 
-def find_pyproject(start: Path) -> Path | None:
-    for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
+def nearest(folder: Path) -> ProjectConfig:
+    """The settings of the closest pyproject.toml with a `[tool.migrator]` table, from `folder` upwards (as ruff
+    finds its settings): a pyproject.toml without the table is passed over. Cached per folder for the run."""
+    folder = Path(os.path.abspath(folder))
+    cached = _NEAREST.get(folder)
+    if cached is None:
+        table = _table(folder / "pyproject.toml")
+        if table is not None:
+            cached = ProjectConfig(folder, folder / "pyproject.toml", table)
+        elif folder.parent == folder:
+            cached = ProjectConfig(folder)  # none anywhere: no settings (and no excludes, so the root does not matter)
+        else:
+            cached = nearest(folder.parent)
+        _NEAREST[folder] = cached
+    return cached
+
+
+_NEAREST: dict[Path, ProjectConfig] = {}
+
+
+def forget() -> None:
+    """Start a run afresh: a pyproject.toml may have changed since the last run in this process."""
+    _NEAREST.clear()
 
 
 def load(start: Path) -> ProjectConfig:
-    """The nearest pyproject.toml's `[tool.migrator]` (empty if absent); a bad file or value is a ConfigError."""
-    start = start.resolve()
-    source = find_pyproject(start)
-    if source is None:
-        return ProjectConfig(start)
+    """The settings that apply in `start` (a folder); empty, rooted at `start`, when no table is found."""
+    project = nearest(start)
+    return project if project.source is not None else ProjectConfig(Path(os.path.abspath(start)))
+
+
+def load_file(source: Path) -> ProjectConfig:
+    """`--config FILE`: that file's `[tool.migrator]` for every file of the run (empty if it has none)."""
+    if not source.is_file():
+        raise ConfigError(f"{source}: no such file")
+    source = Path(os.path.abspath(source))
+    return ProjectConfig(source.parent, source, _table(source) or {})
+
+
+def _table(source: Path) -> Mapping[str, Any] | None:
+    """A pyproject.toml's checked `[tool.migrator]`, or None when the file or the table is absent."""
+    if not source.is_file():
+        return None
     try:
         with open(source, "rb") as handle:
             document = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{source}: cannot read: {exc}") from None
-    table = document.get("tool", {}).get("migrator", {})
+    table = document.get("tool", {}).get("migrator")
+    if table is None:
+        return None
     errors = validate(table)
     if errors:
         raise ConfigError(f"{source}: [tool.migrator] " + "; ".join(errors))
-    return ProjectConfig(source.parent, source, table)
+    return table
 
 
 def validate(value: Any, node: Mapping[str, Any] | None = None, where: str = "") -> list[str]:
@@ -161,3 +194,13 @@ def merge(command_line: Mapping[str, Any], project: ProjectConfig) -> dict[str, 
         merged[key] = given if given is not None else from_project
     merged["exclude"] = tuple(merged["exclude"])
     return merged
+
+
+# The settings that may differ per file; the others (jobs, output format, ...) hold for the whole run.
+PER_FILE_KEYS = ("pattern", "convert", "force", "include_peft", "exclude")
+
+
+def options_for(folder: Path, overrides: Mapping[str, Any]) -> Options:
+    """The engine options for a file in `folder`: the command line's `overrides` over its project's settings."""
+    values = merge(overrides, nearest(folder))
+    return Options(values["pattern"], values["convert"], values["force"], values["include_peft"])

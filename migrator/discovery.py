@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Union
 
 # Folders that never hold a user's recipes but can hold thousands of YAML files.
 SKIPPED_DIRS = frozenset(
@@ -79,6 +80,25 @@ class Excluder:
         return excludes
 
 
+class NearestExcluder:
+    """Each path excluded by the globs of the project it lies in (the closest `[tool.migrator]`), as ruff does."""
+
+    def __init__(self, excluder_for: Callable[[Path], Excluder]) -> None:
+        self._excluder_for = excluder_for  # a folder's project's Excluder
+
+    def excludes(self, path: Path) -> bool:
+        return self._excluder_for(path.parent).excludes(path)
+
+    def under(self, folder: Path) -> Callable[[str], bool]:
+        def excludes(relative: str) -> bool:
+            return self.excludes(folder / relative)
+
+        return excludes
+
+
+Excludes = Union[Excluder, NearestExcluder]
+
+
 def _never(relative: str) -> bool:
     return False
 
@@ -86,7 +106,7 @@ def _never(relative: str) -> bool:
 def discover(
     paths: Iterable[str],
     suffixes: tuple[str, ...],
-    excluder: Excluder,
+    excluder: Excludes,
     force_exclude: bool = False,
     respect_gitignore: bool = True,
 ) -> Iterator[Found]:

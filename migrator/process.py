@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from migrator import python
+from migrator import config, python
 from migrator.core import suppressions
 from migrator.core.findings import RULES
 from migrator.core.outcome import SKIP_FILE, FileResult, Outcome, Problem, Status, failed
@@ -70,6 +70,12 @@ def migrate_text(text: str, suffix: str, options: Options) -> tuple[Outcome, tup
     return migrate(text, options, directives), notices
 
 
+def options_for(path: Path, settings: Settings) -> Options:
+    if settings.overrides is None:
+        return settings.options
+    return config.options_for(path.parent, dict(settings.overrides))
+
+
 def process_file(path: Path, settings: Settings) -> FileResult:
     shown = display_path(path)
     try:
@@ -80,7 +86,7 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         real_path = resolve_inside(path, settings.roots)
         raw = read_limited(real_path, settings.max_file_size)
         source = decode(raw)
-        outcome, notices = migrate_text(source.text, path.suffix, settings.options)
+        outcome, notices = migrate_text(source.text, path.suffix, options_for(path, settings))
         if outcome.status is not Status.MIGRATED or outcome.new_text is None:
             return FileResult(shown, outcome, notices=notices)
         new_bytes = source.restore(outcome.new_text)
@@ -92,6 +98,8 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         return FileResult(shown, outcome, notices=notices)
     except FileError as exc:
         return failed(shown, exc.message, exc.hint)
+    except config.ConfigError as exc:
+        return failed(shown, str(exc), "fix the settings there")
     except OSError as exc:
         return failed(shown, f"cannot read or write: {exc.strerror or exc}", "check permissions and free space")
     except Exception as exc:  # one file's bug must never stop the run

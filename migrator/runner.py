@@ -7,14 +7,16 @@ and a worker that dies takes only the file it was on with it (the rest are re-ru
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 
+from migrator import config
 from migrator.core.outcome import FileResult, Outcome, Problem, Status
 from migrator.core.settings import Mode, Settings
-from migrator.discovery import Excluder, discover
+from migrator.discovery import Excluder, Excludes, NearestExcluder, discover
 from migrator.files import forget_resolved_folders
 from migrator.interrupt import StopFlag
 from migrator.process import SUPPORTED_SUFFIXES, display_path, process_file, tuned_for_parsing
@@ -29,12 +31,28 @@ def select_files(
     settings: Settings, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES
 ) -> list[tuple[Path, Problem | None]]:
     """Every file with one of `suffixes` the run will process (a missing path carries its problem), in output order."""
-    excluder = Excluder(settings.exclude, settings.root)
+    excluder: Excludes = Excluder(settings.exclude, settings.root)
+    if settings.overrides is not None and dict(settings.overrides).get("exclude") is None:
+        excluder = NearestExcluder(_project_excluder)
     found = discover(settings.paths, suffixes, excluder, settings.force_exclude, settings.respect_gitignore)
     return [
         (item.path, Problem("no such file or directory", hint="check the path") if item.missing else None)
         for item in found
     ]
+
+
+def _project_excluder(folder: Path) -> Excluder:
+    """The excludes of the project `folder` lies in; none where its table is invalid (its files fail, saying why)."""
+    try:
+        project = config.nearest(folder)
+    except config.ConfigError:
+        return _excluder((), folder)
+    return _excluder(tuple(project.values.get("exclude", ())), project.root)
+
+
+@functools.cache
+def _excluder(globs: tuple[str, ...], root: Path) -> Excluder:
+    return Excluder(globs, root)
 
 
 def worker_count(settings: Settings, files: int) -> int:
@@ -58,6 +76,8 @@ def run(
 
 def _run(settings: Settings, on_progress: ProgressCallback | None, stop: StopFlag | None) -> list[FileResult]:
     forget_resolved_folders()
+    config.forget()
+    _excluder.cache_clear()
     selected = select_files(settings)
     results: list[FileResult] = []
     # Interruption seam: a requested `stop` (Ctrl-C, SIGTERM) ends the stream after the files in hand, all

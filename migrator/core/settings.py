@@ -44,6 +44,9 @@ class Settings:
     respect_gitignore: bool = True
     root: str = "."  # the project root: the folder of the pyproject.toml the settings came from
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files fail unparsed
+    # Per-file settings (as ruff): the options given on the command line, laid over the closest
+    # `[tool.migrator]` of each file. None: `options` and `exclude` hold for every file (`--config`, the API).
+    overrides: tuple[tuple[str, object], ...] | None = None
 
     @functools.cached_property
     def roots(self) -> tuple[Path, ...]:
