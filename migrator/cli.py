@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from migrator import __version__, patterns
-from migrator.core.settings import DEFAULT_MAX_FILE_SIZE, Mode, Options, Settings
+from migrator.core.settings import Mode, Options, Settings
 from migrator.report import FORMATS, MACHINE_FORMATS
 
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
@@ -119,14 +119,14 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 @click.option(
     "--max-file-size",
     type=FileSize(),
-    default=DEFAULT_MAX_FILE_SIZE,
-    show_default="1M",
-    help="Fail files larger than this (bytes, or with K/M/G) instead of parsing them.",
+    default=None,
+    help="Fail files larger than this (bytes, or with K/M/G) instead of parsing them. [default: 1M]",
 )
 @click.option(
     "-v",
     "--verbose",
     is_flag=True,
+    default=None,
     help="Also show notes for files left unchanged, and why each non-recipe was left alone.",
 )
 @click.version_option(__version__, prog_name="migrator")
@@ -136,8 +136,6 @@ def migrate_command(
     diff: bool,
     output_file: str | None,
     no_progress: bool,
-    max_file_size: int,
-    verbose: bool,
     **options: Any,
 ) -> int:
     """Rewrite AutoModel YAML recipes and Python launch scripts to a precision-safe pattern, touching only what must change.
@@ -182,10 +180,10 @@ def migrate_command(
         values["force_exclude"],
         values["respect_gitignore"],
         str(project.root),
-        max_file_size,
+        FileSize().convert(values["max_file_size"], None, None),
         overrides,
     )
-    return _run_and_report(settings, output_format, output_file, verbose, progress=not no_progress)
+    return _run_and_report(settings, output_format, output_file, values["verbose"], progress=not no_progress)
 
 
 def _check_output_folder(output_file: str) -> None:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from migrator.core.settings import Options
+from migrator.core.settings import DEFAULT_MAX_FILE_SIZE, Options
 from migrator.patterns import DEFAULT, PATTERNS
 from migrator.report import FORMATS
 
@@ -79,6 +79,14 @@ def schema() -> dict[str, Any]:
             "force": option("Move to TE FusedAdam even with tp_size > 1 (`--force`).", type="boolean"),
             "jobs": option("Worker processes (`--jobs`); default: one per available CPU.", type="integer", minimum=1),
             "output-format": option("Report format (`--output-format`).", enum=list(FORMATS)),
+            "max-file-size": option(
+                "Fail files larger than this instead of parsing them (`--max-file-size`): bytes, or a size like `512K`, `2M`.",
+                type=["integer", "string"],
+            ),
+            "verbose": option(
+                "Also print notes for configs that needed nothing, and why each non-recipe was left alone (`-v`).",
+                type="boolean",
+            ),
         },
     }
 
@@ -165,7 +173,9 @@ def validate(value: Any, node: Mapping[str, Any] | None = None, where: str = "")
     return errors
 
 
-def _has_type(value: Any, expected: str) -> bool:
+def _has_type(value: Any, expected: str | list[str]) -> bool:
+    if isinstance(expected, list):
+        return any(_has_type(value, one) for one in expected)
     if isinstance(value, bool):  # bool is an int subclass; JSON Schema keeps them apart
         return expected == "boolean"
     return isinstance(value, _TYPES[expected])
@@ -182,6 +192,8 @@ DEFAULTS: Mapping[str, Any] = {
     "force": False,
     "jobs": None,
     "output_format": "text",
+    "max_file_size": DEFAULT_MAX_FILE_SIZE,
+    "verbose": False,
 }
 
 

@@ -142,7 +142,7 @@ def _search(
     return (
         name
         for name in listed
-        if name.endswith(suffixes)
+        if name.lower().endswith(suffixes)
         and not any(part in SKIPPED_DIRS for part in name.split("/")[:-1])
         # Tracked files deleted from the work tree are still listed; submodules are listed as folders.
         and os.path.isfile(folder / name)
@@ -170,5 +170,5 @@ def _walk(root: Path, suffixes: tuple[str, ...], excludes: Callable[[str], bool]
         prefix = "" if relative == "." else relative + "/"
         dirs[:] = [name for name in dirs if name not in SKIPPED_DIRS and not excludes(prefix + name)]
         for name in files:
-            if name.endswith(suffixes) and not excludes(prefix + name):
+            if name.lower().endswith(suffixes) and not excludes(prefix + name):
                 yield prefix + name

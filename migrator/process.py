@@ -79,14 +79,15 @@ def options_for(path: Path, settings: Settings) -> Options:
 def process_file(path: Path, settings: Settings) -> FileResult:
     shown = display_path(path)
     try:
-        if path.suffix not in FRONT_ENDS:
+        suffix = path.suffix.lower()  # `c.YAML` is YAML
+        if suffix not in FRONT_ENDS:
             return failed(
                 shown, f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files"
             )
         real_path = resolve_inside(path, settings.roots)
         raw = read_limited(real_path, settings.max_file_size)
         source = decode(raw)
-        outcome, notices = migrate_text(source.text, path.suffix, options_for(path, settings))
+        outcome, notices = migrate_text(source.text, suffix, options_for(path, settings))
         if outcome.status is not Status.MIGRATED or outcome.new_text is None:
             return FileResult(shown, outcome, notices=notices)
         new_bytes = source.restore(outcome.new_text)

@@ -105,8 +105,9 @@ def test_human_report_on_stderr_machine_report_on_stdout_or_file(
     monkeypatch.chdir(tmp_path)
     assert main(["--check", "--output-format", "github"]) == 1
     out, err = capsys.readouterr()
-    assert out.startswith("::warning file=a.yaml,line=17,col=3,title=MIG001 torch-adam-bf16-state::")
-    assert "1 files scanned" in err and "::" not in err
+    assert out.startswith("::warning file=a.yaml,line=12,col=1,title=MIG005 implicit-mp-policy::")  # file order
+    assert "::warning file=a.yaml,line=17,col=3,title=MIG001 torch-adam-bf16-state::" in out
+    assert "1 file scanned" in err and "::" not in err
     assert main(["--check", "--output-format", "sarif", "--output-file", "out.sarif"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and "1 would migrate" in err
@@ -168,7 +169,7 @@ def test_suppressed_findings_are_reported(
     err = capsys.readouterr().err
     assert "a.yaml:17:3: suppressed: MIG001" in err
     assert "b.yaml: skipped (skip-file)" in err
-    assert "1 findings suppressed" in err
+    assert "1 finding suppressed" in err
 
 
 def test_cli_import_stays_light() -> None:

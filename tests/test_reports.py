@@ -98,12 +98,12 @@ def test_sarif_uris_are_relative_to_the_repository_root_from_a_subfolder(
 def test_json_lists_every_file_with_codes(results: list[FileResult]) -> None:
     document = json.loads(render("json", results, Mode.CHECK))
     files = {entry["path"]: entry for entry in document["files"]}
-    assert files["a/risky.yaml"]["status"] == "migrated" and files["a/risky.yaml"]["classification"] == "risky"
+    assert files["a/risky.yaml"]["status"] == "would-migrate" and files["a/risky.yaml"]["classification"] == "risky"
     assert {f["code"] for f in files["a/risky.yaml"]["findings"]} >= {"MIG001", "MIG003", "MIG005"}
     assert files["broken.yaml"]["problem"]["line"] == 4
     assert files["peft.yaml"]["skip_reason"] == "peft"
     assert [f["suppressed"] for f in files["sup.yaml"]["findings"] if f["code"] == "MIG001"] == [True]
-    assert "8 files scanned" in document["summary"]
+    assert "8 files scanned" in document["summary"]["text"]
 
 
 def test_github_annotations_are_escaped_and_skip_suppressed(results: list[FileResult]) -> None:

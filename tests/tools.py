@@ -34,4 +34,5 @@ def check_transformed(before: str, after: str, **options: object) -> Outcome:
 
 
 def codes(outcome: Outcome) -> list[str]:
-    return [located.finding.code for located in outcome.findings]
+    """The codes raised, in code order (reports list findings in file order)."""
+    return sorted(located.finding.code for located in outcome.findings)

@@ -10,7 +10,7 @@ from migrator.core.findings import Level
 from migrator.core.outcome import FileResult, Status
 from migrator.core.settings import Mode
 from migrator.core.wording import finding_message
-from migrator.report.records import records
+from migrator.report.records import records, status_label
 from migrator.report.text import summary
 
 _STATUS_ORDER = (Status.MIGRATED, Status.UNCHANGED, Status.SKIPPED, Status.NOT_RECIPE, Status.FAILED)
@@ -21,7 +21,7 @@ def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> 
     sections = [
         "## migrator report",
         summary(results, mode),
-        _table(("status", "files"), _counts(result.status.value for result in results)),
+        _table(("status", "files"), _counts(status_label(result.status, mode) for result in results)),
         "### Files per classification",
         _table(("classification", "files"), _counts(_classification(result) for result in results)),
         _migrated(results, verb),

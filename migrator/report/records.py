@@ -14,6 +14,13 @@ from migrator.core.wording import finding_message
 SARIF_LEVEL = {Level.FIX: "warning", Level.WARNING: "warning", Level.INFO: "note", Level.ERROR: "error"}
 
 
+def status_label(status: Status, mode: Mode) -> str:
+    """A file's status as reports name it: nothing is migrated in check and diff mode, it would be."""
+    if status is Status.MIGRATED and mode is not Mode.WRITE:
+        return "would-migrate"
+    return status.value
+
+
 @dataclass(frozen=True)
 class Record:
     """One reportable line: a rule's finding, or a problem/notice about a file (then `rule` is None)."""

@@ -91,7 +91,10 @@ def _notification(record: Record, root: Path) -> dict[str, Any]:
 
 
 def _location(record: Record, root: Path) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": _relative_uri(record.path, root), "uriBaseId": _ROOT_ID}}
+    uri = _relative_uri(record.path, root)
+    # A relative URI is resolved against the repository root; an absolute one (outside it) stands alone.
+    artifact = {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": _ROOT_ID}
+    physical: dict[str, Any] = {"artifactLocation": artifact}
     if record.line:
         physical["region"] = {"startLine": record.line, "startColumn": max(record.column, 1)}
     return {"physicalLocation": physical}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from migrator.core.classify import Kind
 from migrator.core.findings import Level
 from migrator.core.outcome import SUPPRESSED_BLOCKER, FileResult, Problem, Status
 from migrator.core.settings import Mode
 from migrator.core.wording import finding_message
+from migrator.report import plural
+from migrator.report.records import status_label
 
 
 def _header(result: FileResult, mode: Mode, verbose: bool) -> str | None:
@@ -82,23 +85,44 @@ def render(results: list[FileResult], mode: Mode, verbose: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class Counts:
+    """The run in numbers: what the summary line says, and what JSON reports as data."""
+
+    files: int
+    statuses: Mapping[str, int]  # by status label (`would-migrate` in check and diff mode)
+    skipped: Mapping[str, int]  # by skip reason
+    open: int  # files with open findings
+    suppressed: int  # findings
+
+    @classmethod
+    def of(cls, results: Iterable[FileResult], mode: Mode) -> Counts:
+        results = list(results)
+        statuses = Counter(status_label(result.status, mode) for result in results)
+        return cls(
+            len(results),
+            {status_label(status, mode): statuses[status_label(status, mode)] for status in Status},
+            dict(sorted(Counter(r.outcome.skip_reason for r in results if r.status is Status.SKIPPED).items())),
+            sum(result.open for result in results),
+            sum(len(result.outcome.suppressed) for result in results),
+        )
+
+
 def summary(results: Iterable[FileResult], mode: Mode) -> str:
-    results = list(results)
-    statuses = Counter(result.status for result in results)
-    skips = Counter(result.outcome.skip_reason for result in results if result.status is Status.SKIPPED)
+    counts = Counts.of(results, mode)
+    statuses = counts.statuses
     migrated = "migrated" if mode is Mode.WRITE else "would migrate"
+    skips = counts.skipped
     parts = [
-        f"{statuses[Status.MIGRATED]} {migrated}",
-        f"{statuses[Status.UNCHANGED]} unchanged",
+        f"{statuses[status_label(Status.MIGRATED, mode)]} {migrated}",
+        f"{statuses[Status.UNCHANGED.value]} unchanged",
         f"{sum(skips.values())} skipped"
-        + (" (" + ", ".join(f"{n} {reason}" for reason, n in sorted(skips.items())) + ")" if skips else ""),
-        f"{statuses[Status.NOT_RECIPE]} not recipes",
-        f"{statuses[Status.FAILED]} failed",
+        + (" (" + ", ".join(f"{n} {reason}" for reason, n in skips.items()) + ")" if skips else ""),
+        plural(statuses[Status.NOT_RECIPE.value], "not a recipe", "not recipes"),
+        f"{statuses[Status.FAILED.value]} failed",
     ]
-    still_open = sum(result.open for result in results)
-    if still_open:
-        parts.append(f"{still_open} open (left risky or undecidable)")
-    suppressed = sum(len(result.outcome.suppressed) for result in results)
-    if suppressed:
-        parts.append(f"{suppressed} findings suppressed")
-    return f"{len(results)} files scanned: " + ", ".join(parts)
+    if counts.open:
+        parts.append(f"{counts.open} open (left risky or undecidable)")
+    if counts.suppressed:
+        parts.append(plural(counts.suppressed, "finding") + " suppressed")
+    return plural(counts.files, "file") + " scanned: " + ", ".join(parts)

@@ -80,7 +80,9 @@ def migrate_yaml(text: str, options: Options, directives: suppressions.Directive
 
 
 def _locate(doc: YamlDocument, findings: Iterable[Finding]) -> tuple[LocatedFinding, ...]:
-    return tuple(LocatedFinding(finding, *doc.line_of(finding.path)) for finding in findings)
+    """Findings with their positions, in the order of the file (as every report lists them)."""
+    located = (LocatedFinding(finding, *doc.line_of(finding.path)) for finding in findings)
+    return tuple(sorted(located, key=lambda item: (item.line, item.column)))
 
 
 def _key_lines(doc: YamlDocument, path: KeyPath) -> list[int]:

@@ -1,0 +1,99 @@
+"""Small report and settings details users hit (issue 13, item 7): plurals, counts as data, statuses per mode,
+suffix case, help text, finding order, SARIF URIs, and the run-wide settings [tool.migrator] accepts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migrator.cli import main, migrate_command
+from tests.repos import CLEAN, RISKY, make_tree
+
+
+def _json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
+    main(["--no-progress", "--output-format", "json", *argv])
+    return json.loads(capsys.readouterr().out)
+
+
+def test_counts_are_singular_for_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(tmp_path, {"a.yaml": RISKY, "notes.yaml": "title: x\n"})
+    monkeypatch.chdir(tmp_path)
+    main(["--check", "a.yaml"])
+    assert capsys.readouterr().err.splitlines()[-1].startswith("1 file scanned: 1 would migrate")
+    main(["--check", "notes.yaml"])
+    assert ", 1 not a recipe, " in capsys.readouterr().err
+
+
+def test_json_summary_has_counts_and_check_mode_says_would_migrate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(tmp_path, {"a.yaml": RISKY, "b.yaml": CLEAN})
+    monkeypatch.chdir(tmp_path)
+    report = _json(["--check", "."], capsys)
+    summary = report["summary"]
+    assert summary["files"] == 2 and summary["statuses"]["would-migrate"] == 1 and summary["statuses"]["unchanged"] == 1
+    assert summary["open"] == 0 and summary["text"].startswith("2 files scanned")
+    assert [file["status"] for file in report["files"]] == ["would-migrate", "unchanged"]
+    assert [file["status"] for file in _json(["."], capsys)["files"]] == ["migrated", "unchanged"]
+
+
+def test_upper_case_suffixes_are_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(tmp_path, {"c.YAML": RISKY, "d.Yml": RISKY})
+    monkeypatch.chdir(tmp_path)
+    assert [file["status"] for file in _json(["--check", "c.YAML"], capsys)["files"]] == ["would-migrate"]
+    assert [file["path"] for file in _json(["--check", "."], capsys)["files"]] == ["c.YAML", "d.Yml"]
+
+
+def test_help_shows_the_size_default_plainly() -> None:
+    text = CliRunner().invoke(migrate_command, ["--help"], terminal_width=200).output
+    assert "[default: 1M]" in text and "(1M)" not in text
+
+
+def test_findings_are_listed_in_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(tmp_path, {"a.yaml": RISKY})
+    monkeypatch.chdir(tmp_path)
+    positions = [
+        (f["line"], f["column"])
+        for f in _json(["--check", "--pattern", "te", "a.yaml"], capsys)["files"][0]["findings"]
+    ]
+    assert len(positions) > 2 and positions == sorted(positions)
+
+
+def test_sarif_uri_outside_the_root_is_absolute_without_a_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(tmp_path, {"inside/a.yaml": RISKY, "outside/b.yaml": RISKY})
+    monkeypatch.chdir(tmp_path / "inside")
+    main(["--check", "--no-progress", "--output-format", "sarif", "a.yaml", str(tmp_path / "outside" / "b.yaml")])
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    artifacts = {json.dumps(r["locations"][0]["physicalLocation"]["artifactLocation"], sort_keys=True) for r in results}
+    inside = {"uri": "a.yaml", "uriBaseId": "%SRCROOT%"}
+    outside = {"uri": (tmp_path / "outside" / "b.yaml").resolve().as_uri()}
+    assert artifacts == {json.dumps(inside, sort_keys=True), json.dumps(outside, sort_keys=True)}
+
+
+def test_max_file_size_and_verbose_come_from_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.migrator]\nmax-file-size = '100'\nverbose = true\n",
+            "a.yaml": RISKY,
+            "n.yaml": "x: 1\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["--check", "--no-progress", "."]) == 2
+    err = capsys.readouterr().err
+    assert "over the size limit of 100" in err and "n.yaml: not a recipe" in err
+    assert main(["--check", "--no-progress", "--max-file-size", "1M", "a.yaml"]) == 1  # the command line wins
