@@ -233,11 +233,14 @@ def cli() -> None:
 
 
 @cli.command("rules")
-def rules_command() -> None:
-    """List every rule: code, name, level, summary."""
-    from migrator.explain import rules_table
+@click.option(
+    "--output-format", type=click.Choice(("text", "json")), default="text", help="Table or JSON. [default: text]"
+)
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, level (as reports give it; fixable when migrate fixes it), summary."""
+    from migrator.explain import rules_json, rules_table
 
-    click.echo(rules_table(), nl=False)
+    click.echo(rules_json() if output_format == "json" else rules_table(), nl=False)
 
 
 @cli.command("explain")

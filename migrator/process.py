@@ -44,6 +44,10 @@ def tuned_for_parsing() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
+# `# migrator: ignore[...]` takes a rule's name as well as its code, as `migrator explain` does.
+_CODE_OF_NAME = {rule.slug.upper(): code for code, rule in RULES.items()}
+
+
 def front_end(suffix: str) -> FrontEnd | None:
     return FRONT_ENDS.get(suffix)
 
@@ -60,7 +64,7 @@ def display_path(path: Path) -> str:
 def migrate_text(text: str, suffix: str, options: Options) -> tuple[Outcome, tuple[Problem, ...]]:
     """A file's text through its front end, with the notices about its suppression comments."""
     migrate = FRONT_ENDS[suffix]
-    directives = suppressions.parse(text, python=suffix in python.SUFFIXES)
+    directives = suppressions.parse(text, python=suffix in python.SUFFIXES).with_names(_CODE_OF_NAME)
     notices = tuple(
         Problem(f"unknown rule code `{code}` in a `# migrator: ignore` comment", line, 1, "see `migrator rules`")
         for line, code in directives.unknown_codes(RULES)

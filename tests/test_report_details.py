@@ -4,6 +4,8 @@ suffix case, help text, finding order, SARIF URIs, and the run-wide settings [to
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,47 @@ def test_max_file_size_and_verbose_come_from_the_table(
     err = capsys.readouterr().err
     assert "over the size limit of 100" in err and "n.yaml: not a recipe" in err
     assert main(["--check", "--no-progress", "--max-file-size", "1M", "a.yaml"]) == 1  # the command line wins
+
+
+def test_a_jinja_template_is_named_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = "model:\n  torch_dtype: bf16\n{% if te %}\noptimizer:\n  _target_: torch.optim.AdamW\n{% endif %}\n"
+    make_tree(tmp_path, {"a.yaml": template})
+    monkeypatch.chdir(tmp_path)
+    assert main(["--check", "--no-progress", "a.yaml"]) == 2
+    assert "a.yaml:3:1: error: looks like a template (`{%` at line 3), not YAML: exclude it" in capsys.readouterr().err
+
+
+def test_a_suppression_takes_a_rule_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = RISKY.replace("distributed:\n", "distributed:  # migrator: ignore[implicit-mp-policy]\n")
+    make_tree(tmp_path, {"a.yaml": text})
+    monkeypatch.chdir(tmp_path)
+    findings = _json(["--check", "a.yaml"], capsys)["files"][0]["findings"]
+    assert [(f["code"], f["suppressed"]) for f in findings if f["code"] == "MIG005"] == [("MIG005", True)]
+    assert not [f for f in findings if f["code"] is None]  # no `unknown rule code` notice
+
+
+def test_rules_give_the_level_reports_use_in_text_and_json() -> None:
+    listed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from migrator.cli import group_main; raise SystemExit(group_main(['rules', '--output-format', 'json']))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout  # a fresh process: the registry must load itself
+    rules = {rule["code"]: rule for rule in json.loads(listed)}
+    assert rules["MIG001"]["level"] == "warning" and rules["MIG001"]["fixable"] is True
+    assert rules["MIG104"]["level"] == "note" and rules["MIG104"]["fixable"] is False
+    table = subprocess.run(
+        [sys.executable, "-c", "from migrator.cli import group_main; raise SystemExit(group_main(['rules']))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "warning (fixable)" in table.splitlines()[0] and " fix " not in table

@@ -56,6 +56,15 @@ class Rule:
     doc: str = ""
     check: RuleCheck | None = None  # None: raised by the Python front end only, through `finding`
 
+    @property
+    def reported_level(self) -> str:
+        """The level every report gives its findings (SARIF's words): a fix is a warning until it is applied."""
+        return _REPORTED_LEVEL[self.level]
+
+    @property
+    def fixable(self) -> bool:
+        return self.level is Level.FIX
+
     def finding(
         self,
         message: str,
@@ -70,6 +79,7 @@ class Rule:
         return self.check(ctx) if self.check is not None else ()
 
 
+_REPORTED_LEVEL = {Level.FIX: "warning", Level.WARNING: "warning", Level.INFO: "note", Level.ERROR: "error"}
 RULES: dict[str, Rule] = {}
 
 

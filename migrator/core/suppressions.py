@@ -8,7 +8,7 @@ Rules never see suppressions; a suppressed finding keeps its report entry and lo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -33,6 +33,15 @@ class Directives:
 
     def covers(self, code: str, lines: Collection[int]) -> bool:
         return any(line in lines and (codes is None or code in codes) for line, codes in self.ignores)
+
+    def with_names(self, code_of: Mapping[str, str]) -> Directives:
+        """Rule names written in place of codes (`ignore[implicit-mp-policy]`), as their codes; `code_of` maps
+        upper-cased names (directives are read upper-cased) to codes."""
+        ignores = tuple(
+            (line, frozenset(code_of.get(code, code) for code in codes) if codes is not None else None)
+            for line, codes in self.ignores
+        )
+        return Directives(self.skip_file, ignores)
 
     def unknown_codes(self, known: Collection[str]) -> list[tuple[int, str]]:
         return [(line, code) for line, codes in self.ignores for code in sorted(codes or ()) if code not in known]

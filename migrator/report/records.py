@@ -10,9 +10,6 @@ from migrator.core.outcome import FileResult, LocatedFinding, Outcome, Status
 from migrator.core.settings import Mode
 from migrator.core.wording import finding_message
 
-# SARIF result levels; GitHub annotation commands use the same words except `note`.
-SARIF_LEVEL = {Level.FIX: "warning", Level.WARNING: "warning", Level.INFO: "note", Level.ERROR: "error"}
-
 
 def status_label(status: Status, mode: Mode) -> str:
     """A file's status as reports name it: nothing is migrated in check and diff mode, it would be."""
@@ -58,4 +55,4 @@ def records(results: Sequence[FileResult], mode: Mode) -> Iterator[Record]:
 def _finding_record(path: str, located: LocatedFinding, outcome: Outcome, mode: Mode, suppressed: bool) -> Record:
     rule = located.finding.rule
     message = finding_message(located, outcome, mode, suppressed)
-    return Record(path, located.line, located.column, message, SARIF_LEVEL[rule.level], rule, suppressed)
+    return Record(path, located.line, located.column, message, rule.reported_level, rule, suppressed)

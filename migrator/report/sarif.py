@@ -19,7 +19,7 @@ from migrator import __version__
 from migrator.core.findings import RULES, Rule
 from migrator.core.outcome import FileResult
 from migrator.core.settings import Mode
-from migrator.report.records import SARIF_LEVEL, Record, records
+from migrator.report.records import Record, records
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _ROOT_ID = "%SRCROOT%"
@@ -67,7 +67,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": full},
         "help": {"text": rule.doc or rule.summary, "markdown": rule.doc or rule.summary},
-        "defaultConfiguration": {"level": SARIF_LEVEL[rule.level]},
+        "defaultConfiguration": {"level": rule.reported_level},
         "properties": {"tags": ["migrator", rule.level.value]},
     }
 
