@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from migrator import __version__, patterns
-from migrator.core.settings import Mode, Options, Settings
+from migrator.core.settings import Mode, Options, Settings, Shown
 from migrator.report import FORMATS, MACHINE_FORMATS
 
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
@@ -82,6 +82,13 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     help="Never search files or folders matching GLOB (repeatable; replaces [tool.migrator] exclude).",
 )
 @click.option(
+    "--extend-exclude",
+    "extend_exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Exclude GLOB too, on top of --exclude or [tool.migrator] exclude (repeatable).",
+)
+@click.option(
     "--force-exclude/--no-force-exclude",
     default=None,
     help="Apply --exclude to files named on the command line too (for pre-commit).",
@@ -122,6 +129,13 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     default=None,
     help="Fail files larger than this (bytes, or with K/M/G) instead of parsing them. [default: 1M]",
 )
+@click.option("-q", "--quiet", is_flag=True, help="Print findings and problems only: no summary, no progress bar.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule raised instead of each finding.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when changes are pending or findings stay open (a file that failed still exits 2).",
+)
 @click.option(
     "-v",
     "--verbose",
@@ -136,6 +150,9 @@ def migrate_command(
     diff: bool,
     output_file: str | None,
     no_progress: bool,
+    quiet: bool,
+    statistics: bool,
+    exit_zero: bool,
     **options: Any,
 ) -> int:
     """Rewrite AutoModel YAML recipes and Python launch scripts to a precision-safe pattern, touching only what must change.
@@ -158,7 +175,11 @@ def migrate_command(
     if output_file is not None:
         _check_output_folder(output_file)
     config_file = options.pop("config")
-    command_line = {**options, "exclude": options["exclude"] or None}
+    command_line = {
+        **options,
+        "exclude": options["exclude"] or None,
+        "extend_exclude": options["extend_exclude"] or None,
+    }
     try:
         project = config.load_file(Path(config_file)) if config_file else config.load(Path.cwd())
     except config.ConfigError as exc:
@@ -182,8 +203,11 @@ def migrate_command(
         str(project.root),
         FileSize().convert(values["max_file_size"], None, None),
         overrides,
+        values["extend_exclude"],
     )
-    return _run_and_report(settings, output_format, output_file, values["verbose"], progress=not no_progress)
+    shown = Shown(values["verbose"], quiet, statistics)
+    code = _run_and_report(settings, output_format, output_file, shown, progress=not (no_progress or quiet))
+    return 0 if exit_zero and code == 1 else code
 
 
 def _check_output_folder(output_file: str) -> None:
@@ -196,11 +220,12 @@ def _check_output_folder(output_file: str) -> None:
 
 
 def _run_and_report(
-    settings: Settings, output_format: str, output_file: str | None, verbose: bool, progress: bool
+    settings: Settings, output_format: str, output_file: str | None, shown: Shown, progress: bool
 ) -> int:
     from migrator import report
     from migrator.interrupt import stop_on_signals
     from migrator.report import diff as diff_report
+    from migrator.report import text as text_report
     from migrator.report.progress import ProgressBar
     from migrator.runner import exit_code, run
 
@@ -213,9 +238,11 @@ def _run_and_report(
             bar.close()
     if settings.mode is Mode.DIFF:
         sys.stdout.write(diff_report.render(results))
-    sys.stderr.write(report.render("text", results, settings.mode, verbose))
+    machine_on_stdout = output_format in MACHINE_FORMATS and output_file is None
+    if not machine_on_stdout:  # a machine format on stdout is all the run prints
+        sys.stderr.write(text_report.render(results, settings.mode, shown))
     if output_format in MACHINE_FORMATS or output_file:
-        rendered = report.render(output_format, results, settings.mode, verbose)
+        rendered = report.render(output_format, results, settings.mode, shown.verbose)
         if output_file:
             Path(output_file).write_text(rendered, encoding="utf-8")
         else:

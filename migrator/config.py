@@ -64,6 +64,11 @@ def schema() -> dict[str, Any]:
                 type="array",
                 items={"type": "string"},
             ),
+            "extend-exclude": option(
+                "Globs excluded on top of `exclude` (`--extend-exclude` adds to them).",
+                type="array",
+                items={"type": "string"},
+            ),
             "force-exclude": option(
                 "Apply `exclude` to files named on the command line too (`--force-exclude`; what pre-commit needs).",
                 type="boolean",
@@ -192,6 +197,7 @@ DEFAULTS: Mapping[str, Any] = {
     "force": False,
     "jobs": None,
     "output_format": "text",
+    "extend_exclude": (),
     "max_file_size": DEFAULT_MAX_FILE_SIZE,
     "verbose": False,
 }
@@ -205,6 +211,7 @@ def merge(command_line: Mapping[str, Any], project: ProjectConfig) -> dict[str, 
         from_project = project.values.get(key.replace("_", "-"), default)
         merged[key] = given if given is not None else from_project
     merged["exclude"] = tuple(merged["exclude"])
+    merged["extend_exclude"] = tuple(merged["extend_exclude"])
     return merged
 
 

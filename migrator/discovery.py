@@ -96,7 +96,21 @@ class NearestExcluder:
         return excludes
 
 
-Excludes = Union[Excluder, NearestExcluder]
+class EitherExcluder:
+    """A path excluded by any of several excluders (`exclude` and `extend-exclude`)."""
+
+    def __init__(self, excluders: tuple[Excluder | NearestExcluder, ...]) -> None:
+        self._excluders = excluders
+
+    def excludes(self, path: Path) -> bool:
+        return any(excluder.excludes(path) for excluder in self._excluders)
+
+    def under(self, folder: Path) -> Callable[[str], bool]:
+        tests = [excluder.under(folder) for excluder in self._excluders]
+        return lambda relative: any(test(relative) for test in tests)
+
+
+Excludes = Union[Excluder, NearestExcluder, EitherExcluder]
 
 
 def _never(relative: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from migrator import config
 from migrator.core.outcome import FileResult, Outcome, Problem, Status
 from migrator.core.settings import Mode, Settings
-from migrator.discovery import Excluder, Excludes, NearestExcluder, discover
+from migrator.discovery import EitherExcluder, Excluder, Excludes, NearestExcluder, discover
 from migrator.files import forget_resolved_folders
 from migrator.interrupt import StopFlag
 from migrator.process import SUPPORTED_SUFFIXES, display_path, process_file, tuned_for_parsing
@@ -34,6 +34,8 @@ def select_files(
     excluder: Excludes = Excluder(settings.exclude, settings.root)
     if settings.overrides is not None and dict(settings.overrides).get("exclude") is None:
         excluder = NearestExcluder(_project_excluder)
+    if settings.extend_exclude:
+        excluder = EitherExcluder((excluder, Excluder(settings.extend_exclude, settings.root)))
     found = discover(settings.paths, suffixes, excluder, settings.force_exclude, settings.respect_gitignore)
     return [
         (item.path, Problem("no such file or directory", hint="check the path") if item.missing else None)

@@ -107,7 +107,7 @@ def test_human_report_on_stderr_machine_report_on_stdout_or_file(
     out, err = capsys.readouterr()
     assert out.startswith("::warning file=a.yaml,line=12,col=1,title=MIG005 implicit-mp-policy::")  # file order
     assert "::warning file=a.yaml,line=17,col=3,title=MIG001 torch-adam-bf16-state::" in out
-    assert "1 file scanned" in err and "::" not in err
+    assert err == ""  # a machine format on stdout is all the run prints
     assert main(["--check", "--output-format", "sarif", "--output-file", "out.sarif"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and "1 would migrate" in err

@@ -27,6 +27,15 @@ class Options:
     include_peft: bool = False
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What the human report shows."""
+
+    verbose: bool = False  # notes for files that needed nothing, reasons for non-recipes
+    quiet: bool = False  # findings and problems only: no summary line
+    statistics: bool = False  # one line per rule with its count, instead of one per finding
+
+
 class Mode(enum.Enum):
     WRITE = "write"
     CHECK = "check"
@@ -47,6 +56,9 @@ class Settings:
     # Per-file settings (as ruff): the options given on the command line, laid over the closest
     # `[tool.migrator]` of each file. None: `options` and `exclude` hold for every file (`--config`, the API).
     overrides: tuple[tuple[str, object], ...] | None = None
+    extend_exclude: tuple[
+        str, ...
+    ] = ()  # globs excluded on top of `exclude` (or each file's project's), matched relative to `root`
 
     @functools.cached_property
     def roots(self) -> tuple[Path, ...]:

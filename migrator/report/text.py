@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from migrator.core.classify import Kind
-from migrator.core.findings import Level
+from migrator.core.findings import RULES, Level
 from migrator.core.outcome import SUPPRESSED_BLOCKER, FileResult, Problem, Status
-from migrator.core.settings import Mode
+from migrator.core.settings import Mode, Shown
 from migrator.core.wording import finding_message
 from migrator.report import plural
 from migrator.report.records import status_label
@@ -79,10 +79,25 @@ def _problem_line(path: str, label: str, problem: Problem) -> str:
     return f"{where}: {label}: {problem.message}{hint}"
 
 
-def render(results: list[FileResult], mode: Mode, verbose: bool = False) -> str:
-    lines = [line for result in results for line in _file_lines(result, mode, verbose)]
-    lines.append(summary(results, mode))
-    return "\n".join(lines) + "\n"
+def render(results: list[FileResult], mode: Mode, verbose: bool | Shown = False) -> str:
+    shown = verbose if isinstance(verbose, Shown) else Shown(verbose)
+    if shown.statistics:
+        lines = statistics(results)
+    else:
+        lines = [line for result in results for line in _file_lines(result, mode, shown.verbose)]
+    if not shown.quiet:
+        lines.append(summary(results, mode))
+    return "".join(line + "\n" for line in lines)
+
+
+def statistics(results: Iterable[FileResult]) -> list[str]:
+    """One line per rule that raised a finding: count, code, `[*]` when migrate fixes it, name (as ruff)."""
+    counts = Counter(located.finding.code for result in results for located in result.outcome.findings)
+    width = len(str(max(counts.values(), default=0)))
+    return [
+        f"{count:>{width}}  {code}  {'[*]' if RULES[code].fixable else '[ ]'} {RULES[code].slug}"
+        for code, count in sorted(counts.items())
+    ]
 
 
 @dataclass(frozen=True)
