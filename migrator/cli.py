@@ -370,8 +370,9 @@ def generate_command(pattern: str, model: str | None, peft: bool, source: str | 
       migrator generate --pattern fp32 --model Qwen/Qwen3-0.6B --peft
       migrator generate --pattern te --from examples/llama.yaml
     """
-    from migrator import generate, report
+    from migrator import generate
     from migrator.core.outcome import FileResult
+    from migrator.report import text as text_report
 
     if source is None:
         sys.stdout.write(generate.skeleton(pattern, model or generate.DEFAULT_MODEL, peft))
@@ -379,7 +380,8 @@ def generate_command(pattern: str, model: str | None, peft: bool, source: str | 
     if model is not None:
         raise click.UsageError("--model applies to a new recipe, not to --from")
     migrated = generate.from_config(Path(source), pattern, include_peft=peft)
-    sys.stderr.write(report.render("text", [FileResult(source, migrated.outcome)], Mode.CHECK))
+    shown = Shown(peft_option="--peft")
+    sys.stderr.write(text_report.render([FileResult(source, migrated.outcome)], Mode.CHECK, shown))
     if migrated.text is None:
         return 2
     sys.stdout.write(migrated.text)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from migrator.cli import main, migrate_command
+from migrator.cli import group_main, main, migrate_command
 from tests.repos import CLEAN, RISKY, make_tree
 
 
@@ -143,3 +143,14 @@ def test_rules_give_the_level_reports_use_in_text_and_json() -> None:
         check=True,
     ).stdout
     assert "warning (fixable)" in table.splitlines()[0] and " fix " not in table
+
+
+def test_peft_hints_name_each_commands_own_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    peft = make_tree(tmp_path, {"p.yaml": RISKY + "peft:\n  dim: 8\n"}) / "p.yaml"
+    main(["--check", "--no-progress", str(peft)])
+    assert "pass --include-peft to migrate it anyway" in capsys.readouterr().err
+    group_main(["generate", "--pattern", "te", "--from", str(peft)])
+    err = capsys.readouterr().err
+    assert "pass --peft to migrate it anyway" in err and "--include-peft" not in err
+    group_main(["validate", str(peft)])
+    assert "--include-peft" not in capsys.readouterr().err

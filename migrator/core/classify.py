@@ -86,7 +86,7 @@ def classify(data: object, include_peft: bool = False) -> Classification:
     if optimizer is None:
         return result(Kind.NOT_APPLICABLE, "no optimizer section (not a training config)")
     if data.get("peft") is not None and not include_peft:
-        return result(Kind.PEFT, "PEFT/LoRA run: bf16 storage is fine here; pass --include-peft to migrate anyway")
+        return result(Kind.PEFT, "PEFT/LoRA run: bf16 storage is fine here")  # each command names its option
     interpolated = interpolation.decision_values(data, storage_key(model or {}))
     if interpolated:
         return result(Kind.UNDECIDABLE, _with_defaults(data, interpolated, include_peft))

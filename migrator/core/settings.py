@@ -34,6 +34,7 @@ class Shown:
     verbose: bool = False  # notes for files that needed nothing, reasons for non-recipes
     quiet: bool = False  # findings and problems only: no summary line
     statistics: bool = False  # one line per rule with its count, instead of one per finding
+    peft_option: str = "--include-peft"  # the command's option that takes PEFT configs in (generate: --peft)
 
 
 class Mode(enum.Enum):

@@ -15,7 +15,7 @@ from migrator.report import plural
 from migrator.report.records import status_label
 
 
-def _header(result: FileResult, mode: Mode, verbose: bool) -> str | None:
+def _header(result: FileResult, mode: Mode, verbose: bool, peft_option: str) -> str | None:
     """The file's first line: what happened to it as a whole (findings follow)."""
     outcome = result.outcome
     classification = outcome.classification
@@ -27,7 +27,10 @@ def _header(result: FileResult, mode: Mode, verbose: bool) -> str | None:
     if outcome.status is Status.SKIPPED and outcome.skip_reason == SUPPRESSED_BLOCKER:
         return f"{result.path}: left unchanged{why} (a suppressed finding blocks the migration)"
     if outcome.status is Status.SKIPPED:
-        return f"{result.path}: skipped ({outcome.skip_reason}){why}"
+        take_in = (
+            f"; pass {peft_option} to migrate it anyway" if classification and classification.kind is Kind.PEFT else ""
+        )
+        return f"{result.path}: skipped ({outcome.skip_reason}){why}{take_in}"
     if outcome.status is Status.NOT_RECIPE and verbose and classification is not None:
         return f"{result.path}: not a recipe: {classification.reason}"
     if outcome.status is not Status.MIGRATED:
@@ -52,9 +55,10 @@ def _header(result: FileResult, mode: Mode, verbose: bool) -> str | None:
     return f"{result.path}: {'migrated' if written else 'would migrate'} to pattern {outcome.target}"
 
 
-def _file_lines(result: FileResult, mode: Mode, verbose: bool) -> list[str]:
+def _file_lines(result: FileResult, mode: Mode, shown: Shown) -> list[str]:
     outcome = result.outcome
-    header = _header(result, mode, verbose)
+    verbose = shown.verbose
+    header = _header(result, mode, verbose, shown.peft_option)
     lines = [header] if header is not None else []
     for located in outcome.findings:
         if located.level is Level.ERROR or (
@@ -84,7 +88,7 @@ def render(results: list[FileResult], mode: Mode, verbose: bool | Shown = False)
     if shown.statistics:
         lines = statistics(results)
     else:
-        lines = [line for result in results for line in _file_lines(result, mode, shown.verbose)]
+        lines = [line for result in results for line in _file_lines(result, mode, shown)]
     if not shown.quiet:
         lines.append(summary(results, mode))
     return "".join(line + "\n" for line in lines)
