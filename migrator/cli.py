@@ -204,6 +204,7 @@ def migrate_command(
         FileSize().convert(values["max_file_size"], None, None),
         overrides,
         values["extend_exclude"],
+        options["exclude"] + options["extend_exclude"],
     )
     shown = Shown(values["verbose"], quiet, statistics)
     code = _run_and_report(settings, output_format, output_file, shown, progress=not (no_progress or quiet))
@@ -219,6 +220,10 @@ def _check_output_folder(output_file: str) -> None:
         raise click.UsageError(f"--output-file {output_file}: folder {folder} is not writable")
 
 
+def _warn(message: str) -> None:
+    sys.stderr.write(f"warning: {message}\n")
+
+
 def _run_and_report(
     settings: Settings, output_format: str, output_file: str | None, shown: Shown, progress: bool
 ) -> int:
@@ -232,7 +237,7 @@ def _run_and_report(
     bar = ProgressBar(sys.stderr) if progress else None
     try:
         with stop_on_signals() as stop:
-            results = run(settings, bar.update if bar else None, stop)
+            results = run(settings, bar.update if bar else None, stop, _warn)
     finally:
         if bar:
             bar.close()

@@ -53,9 +53,11 @@ class Excluder:
     """
 
     def __init__(self, globs: Iterable[str], root: str | os.PathLike[str]) -> None:
-        patterns = [fnmatch.translate(glob.rstrip("/")) for glob in globs if glob.strip("/")]
-        self._regex = re.compile("|".join(patterns)) if patterns else None
+        patterns = {glob: fnmatch.translate(glob.rstrip("/")) for glob in globs if glob.strip("/")}
+        self._regex = re.compile("|".join(patterns.values())) if patterns else None
+        self._each = [(glob, re.compile(pattern)) for glob, pattern in patterns.items()]
         self._root = Path(root).resolve()
+        self.matched: set[str] = set()  # the globs that excluded something, so a run can name those that did not
 
     def excludes(self, path: Path) -> bool:
         return self.under(path.parent)(path.name)
@@ -73,9 +75,12 @@ class Excluder:
 
         def excludes(relative: str) -> bool:
             parts = (*prefix, *relative.split("/"))
-            return any(match(name) for name in parts) or any(
-                match("/".join(parts[:end])) for end in range(2, len(parts) + 1)
-            )
+            candidates = (*parts, *("/".join(parts[:end]) for end in range(2, len(parts) + 1)))
+            hit = next((candidate for candidate in candidates if match(candidate)), None)
+            if hit is None:
+                return False
+            self.matched.update(glob for glob, regex in self._each if regex.fullmatch(hit))
+            return True
 
         return excludes
 

@@ -28,15 +28,20 @@ ProgressCallback = Callable[[int, int], None]  # (files done, files in total)
 
 
 def select_files(
-    settings: Settings, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES
+    settings: Settings, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES, matched: set[str] | None = None
 ) -> list[tuple[Path, Problem | None]]:
-    """Every file with one of `suffixes` the run will process (a missing path carries its problem), in output order."""
-    excluder: Excludes = Excluder(settings.exclude, settings.root)
+    """Every file with one of `suffixes` the run will process (a missing path carries its problem), in output order.
+    `matched` receives the `exclude`/`extend_exclude` globs of `settings` that excluded something."""
+    flat = Excluder(settings.exclude, settings.root)
+    excluder: Excludes = flat
     if settings.overrides is not None and dict(settings.overrides).get("exclude") is None:
         excluder = NearestExcluder(_project_excluder)
+    extended = Excluder(settings.extend_exclude, settings.root)
     if settings.extend_exclude:
-        excluder = EitherExcluder((excluder, Excluder(settings.extend_exclude, settings.root)))
-    found = discover(settings.paths, suffixes, excluder, settings.force_exclude, settings.respect_gitignore)
+        excluder = EitherExcluder((excluder, extended))
+    found = list(discover(settings.paths, suffixes, excluder, settings.force_exclude, settings.respect_gitignore))
+    if matched is not None:
+        matched |= flat.matched | extended.matched
     return [
         (item.path, Problem("no such file or directory", hint="check the path") if item.missing else None)
         for item in found
@@ -70,17 +75,29 @@ def _available_cpus() -> int:
 
 
 def run(
-    settings: Settings, on_progress: ProgressCallback | None = None, stop: StopFlag | None = None
+    settings: Settings,
+    on_progress: ProgressCallback | None = None,
+    stop: StopFlag | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> list[FileResult]:
     with tuned_for_parsing():
-        return _run(settings, on_progress, stop)
+        return _run(settings, on_progress, stop, on_warning)
 
 
-def _run(settings: Settings, on_progress: ProgressCallback | None, stop: StopFlag | None) -> list[FileResult]:
+def _run(
+    settings: Settings,
+    on_progress: ProgressCallback | None,
+    stop: StopFlag | None,
+    on_warning: Callable[[str], None] | None,
+) -> list[FileResult]:
     forget_resolved_folders()
     config.forget()
     _excluder.cache_clear()
-    selected = select_files(settings)
+    matched: set[str] = set()
+    selected = select_files(settings, matched=matched)
+    for glob in settings.given_globs:
+        if glob not in matched and on_warning is not None:
+            on_warning(f"exclude glob `{glob}` matched nothing (globs match paths relative to {settings.root})")
     results: list[FileResult] = []
     # Interruption seam: a requested `stop` (Ctrl-C, SIGTERM) ends the stream after the files in hand, all
     # reported. A KeyboardInterrupt raised in this loop (a second Ctrl-C) closes the stream at once (the pool

@@ -154,3 +154,13 @@ def test_peft_hints_name_each_commands_own_option(tmp_path: Path, capsys: pytest
     assert "pass --peft to migrate it anyway" in err and "--include-peft" not in err
     group_main(["validate", str(peft)])
     assert "--include-peft" not in capsys.readouterr().err
+
+
+def test_exclude_globs_that_match_nothing_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(tmp_path, {"a.yaml": RISKY, "legacy/b.yaml": RISKY})
+    monkeypatch.chdir(tmp_path)
+    main(["--check", "--no-progress", "--exclude", "legacy", "--exclude", "legacyy", "--extend-exclude", "*.tmpl", "."])
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+    assert [line.split("`")[1] for line in warnings] == ["legacyy", "*.tmpl"]

@@ -57,9 +57,9 @@ class Settings:
     # Per-file settings (as ruff): the options given on the command line, laid over the closest
     # `[tool.migrator]` of each file. None: `options` and `exclude` hold for every file (`--config`, the API).
     overrides: tuple[tuple[str, object], ...] | None = None
-    extend_exclude: tuple[
-        str, ...
-    ] = ()  # globs excluded on top of `exclude` (or each file's project's), matched relative to `root`
+    # Globs excluded on top of `exclude` (or of each file's project's), matched relative to `root`.
+    extend_exclude: tuple[str, ...] = ()
+    given_globs: tuple[str, ...] = ()  # --exclude/--extend-exclude globs: the run warns about any that match nothing
 
     @functools.cached_property
     def roots(self) -> tuple[Path, ...]:
