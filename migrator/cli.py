@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from migrator import __version__, patterns
-from migrator.core.settings import Mode, Options, Settings, Shown
+from migrator.core.settings import Mode, Settings, Shown
 from migrator.report import FORMATS, MACHINE_FORMATS
 
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
@@ -80,6 +80,11 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     multiple=True,
     metavar="GLOB",
     help="Never search files or folders matching GLOB (repeatable; replaces [tool.migrator] exclude).",
+)
+@click.option("--select", multiple=True, metavar="RULE", help="Apply only these rules (code or name; repeatable).")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Do not apply these rules (code or name; repeatable).")
+@click.option(
+    "--extend-select", multiple=True, metavar="RULE", help="Apply these rules on top of --select (repeatable)."
 )
 @click.option(
     "--extend-exclude",
@@ -175,11 +180,7 @@ def migrate_command(
     if output_file is not None:
         _check_output_folder(output_file)
     config_file = options.pop("config")
-    command_line = {
-        **options,
-        "exclude": options["exclude"] or None,
-        "extend_exclude": options["extend_exclude"] or None,
-    }
+    command_line = {key: (value or None) if key in _LISTS else value for key, value in options.items()}
     try:
         project = config.load_file(Path(config_file)) if config_file else config.load(Path.cwd())
     except config.ConfigError as exc:
@@ -187,6 +188,10 @@ def migrate_command(
     values = config.merge(command_line, project)
     # Without --config each file takes the closest [tool.migrator] to it; the command line wins over all.
     overrides = None if config_file else tuple((key, command_line[key]) for key in config.PER_FILE_KEYS)
+    try:
+        engine_options = config.options_of(values)
+    except config.ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     output_format = values["output_format"]
     if diff and output_format in MACHINE_FORMATS and output_file is None:
         raise click.UsageError(
@@ -194,7 +199,7 @@ def migrate_command(
         )
     settings = Settings(
         paths or (".",),
-        Options(values["pattern"], values["convert"], values["force"], values["include_peft"]),
+        engine_options,
         Mode.CHECK if check else Mode.DIFF if diff else Mode.WRITE,
         values["jobs"],
         values["exclude"],
@@ -209,6 +214,9 @@ def migrate_command(
     shown = Shown(values["verbose"], quiet, statistics)
     code = _run_and_report(settings, output_format, output_file, shown, progress=not (no_progress or quiet))
     return 0 if exit_zero and code == 1 else code
+
+
+_LISTS = ("exclude", "extend_exclude", "select", "ignore", "extend_select")  # repeatable: empty means not given
 
 
 def _check_output_folder(output_file: str) -> None:

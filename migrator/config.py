@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 from migrator.core.settings import DEFAULT_MAX_FILE_SIZE, Options
 from migrator.patterns import DEFAULT, PATTERNS
 from migrator.report import FORMATS
+from migrator.rules import RULES  # importing the package registers every rule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -69,6 +70,14 @@ def schema() -> dict[str, Any]:
                 type="array",
                 items={"type": "string"},
             ),
+            **{
+                key: option(what, type="array", items={"type": "string"})
+                for key, what in (
+                    ("select", "Rules to apply, by code or name (`--select`); default: all."),
+                    ("ignore", "Rules not to apply, by code or name (`--ignore`)."),
+                    ("extend-select", "Rules to apply on top of `select` (`--extend-select`)."),
+                )
+            },
             "force-exclude": option(
                 "Apply `exclude` to files named on the command line too (`--force-exclude`; what pre-commit needs).",
                 type="boolean",
@@ -198,6 +207,9 @@ DEFAULTS: Mapping[str, Any] = {
     "jobs": None,
     "output_format": "text",
     "extend_exclude": (),
+    "select": None,
+    "ignore": (),
+    "extend_select": (),
     "max_file_size": DEFAULT_MAX_FILE_SIZE,
     "verbose": False,
 }
@@ -216,10 +228,32 @@ def merge(command_line: Mapping[str, Any], project: ProjectConfig) -> dict[str, 
 
 
 # The settings that may differ per file; the others (jobs, output format, ...) hold for the whole run.
-PER_FILE_KEYS = ("pattern", "convert", "force", "include_peft", "exclude")
+PER_FILE_KEYS = ("pattern", "convert", "force", "include_peft", "exclude", "select", "ignore", "extend_select")
 
 
 def options_for(folder: Path, overrides: Mapping[str, Any]) -> Options:
     """The engine options for a file in `folder`: the command line's `overrides` over its project's settings."""
-    values = merge(overrides, nearest(folder))
-    return Options(values["pattern"], values["convert"], values["force"], values["include_peft"])
+    return options_of(merge(overrides, nearest(folder)))
+
+
+def options_of(values: Mapping[str, Any]) -> Options:
+    """The engine options among merged settings; an unknown rule in a selection is a ConfigError."""
+    ignored = frozenset(RULES) - selected_rules(values["select"], values["ignore"], values["extend_select"])
+    return Options(values["pattern"], values["convert"], values["force"], values["include_peft"], ignored)
+
+
+def selected_rules(select: Iterable[str] | None, ignore: Iterable[str], extend_select: Iterable[str]) -> frozenset[str]:
+    """The codes a run applies: `select` (default: all) plus `extend_select`, minus `ignore`; codes or names."""
+    chosen = frozenset(RULES) if select is None else _codes(select)
+    return (chosen | _codes(extend_select)) - _codes(ignore)
+
+
+def _codes(names: Iterable[str]) -> frozenset[str]:
+    by_name = {rule.slug: code for code, rule in RULES.items()}
+    codes = set()
+    for name in names:
+        code = name.upper() if name.upper() in RULES else by_name.get(name.lower())
+        if code is None:
+            raise ConfigError(f"unknown rule `{name}` (see `migrator rules`)")
+        codes.add(code)
+    return frozenset(codes)

@@ -65,13 +65,19 @@ def migrate_text(text: str, suffix: str, options: Options) -> tuple[Outcome, tup
     """A file's text through its front end, with the notices about its suppression comments."""
     migrate = FRONT_ENDS[suffix]
     directives = suppressions.parse(text, python=suffix in python.SUFFIXES).with_names(_CODE_OF_NAME)
+    directives = directives.ignoring(options.ignored)
     notices = tuple(
         Problem(f"unknown rule code `{code}` in a `# migrator: ignore` comment", line, 1, "see `migrator rules`")
         for line, code in directives.unknown_codes(RULES)
     )
     if directives.skip_file:
         return Outcome(Status.SKIPPED, skip_reason=SKIP_FILE), notices
-    return migrate(text, options, directives), notices
+    outcome = migrate(text, options, directives)
+    if options.ignored:  # a rule not selected is not reported, not even as suppressed
+        outcome = replace(
+            outcome, suppressed=tuple(item for item in outcome.suppressed if item.finding.code not in options.ignored)
+        )
+    return outcome, notices
 
 
 def options_for(path: Path, settings: Settings) -> Options:

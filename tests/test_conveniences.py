@@ -52,3 +52,32 @@ def test_a_machine_format_on_stdout_is_all_that_is_printed(
     assert main(["--check", "--output-format", output_format, "a.yaml"]) == 1
     out, err = capsys.readouterr()
     assert out and err == ""
+
+
+def test_ignore_by_name_drops_a_rule_and_its_edits(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--check", "--no-progress", "--output-format", "json", "--ignore", "implicit-mp-policy", "a.yaml"])
+    findings = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+    assert "MIG005" not in {finding["code"] for finding in findings} and findings  # not even as suppressed
+    assert main(["--no-progress", "--ignore", "MIG005", "a.yaml"]) == 0
+    assert "mp_policy" not in (tree / "a.yaml").read_text()
+
+
+def test_select_and_extend_select_from_the_table_and_the_command_line(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tree / "pyproject.toml").write_text("[tool.migrator]\nselect = ['MIG005']\n")
+    main(["--check", "--no-progress", "--output-format", "json", "a.yaml"])
+    assert [f["code"] for f in json.loads(capsys.readouterr().out)["files"][0]["findings"]] == ["MIG005"]
+    main(["--check", "--no-progress", "--output-format", "json", "--extend-select", "torch-adam-bf16-state", "a.yaml"])
+    codes = {f["code"] for f in json.loads(capsys.readouterr().out)["files"][0]["findings"]}
+    assert codes == {"MIG001", "MIG005"}
+
+
+def test_an_ignored_blocker_holds_the_file_and_is_not_open(tree: Path) -> None:
+    assert main(["--check", "--no-progress", "--pattern", "te", "--ignore", "MIG102", "tp.yaml"]) == 0
+    assert (tree / "tp.yaml").read_text() == RISKY_TP
+
+
+def test_an_unknown_rule_is_a_usage_error(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--check", "--select", "nope", "a.yaml"]) == 2
+    assert "unknown rule `nope`" in capsys.readouterr().err

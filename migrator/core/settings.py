@@ -25,6 +25,9 @@ class Options:
     convert: bool = False
     force: bool = False
     include_peft: bool = False
+    ignored: frozenset[str] = (
+        frozenset()
+    )  # rule codes not selected (--select/--ignore): as if suppressed everywhere, unreported
 
 
 @dataclass(frozen=True)
