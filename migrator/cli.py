@@ -11,12 +11,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from migrator import __version__, patterns
 from migrator.core.settings import Mode, Settings, Shown
+
+if TYPE_CHECKING:
+    from migrator.core.outcome import FileResult
 from migrator.report import FORMATS, MACHINE_FORMATS
 
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
@@ -118,6 +121,12 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     help="Write the report there instead of stdout.",
 )
 @click.option(
+    "--stdin-filename",
+    default=None,
+    metavar="PATH",
+    help="With PATH `-`: the file standard input stands for (its suffix and its settings). [default: stdin.yaml]",
+)
+@click.option(
     "--config",
     "config",
     type=click.Path(dir_okay=False),
@@ -158,6 +167,7 @@ def migrate_command(
     quiet: bool,
     statistics: bool,
     exit_zero: bool,
+    stdin_filename: str | None,
     **options: Any,
 ) -> int:
     """Rewrite AutoModel YAML recipes and Python launch scripts to a precision-safe pattern, touching only what must change.
@@ -212,7 +222,14 @@ def migrate_command(
         options["exclude"] + options["extend_exclude"],
     )
     shown = Shown(values["verbose"], quiet, statistics)
-    code = _run_and_report(settings, output_format, output_file, shown, progress=not (no_progress or quiet))
+    if paths == ("-",):
+        if settings.mode is Mode.WRITE and output_format in MACHINE_FORMATS and output_file is None:
+            raise click.UsageError("with `-` the migrated text goes to stdout: give --output-file for a machine format")
+        code = _stdin_and_report(settings, stdin_filename or "stdin.yaml", output_format, output_file, shown)
+    elif stdin_filename is not None:
+        raise click.UsageError("--stdin-filename applies to PATH `-` (standard input)")
+    else:
+        code = _run_and_report(settings, output_format, output_file, shown, progress=not (no_progress or quiet))
     return 0 if exit_zero and code == 1 else code
 
 
@@ -228,6 +245,37 @@ def _check_output_folder(output_file: str) -> None:
         raise click.UsageError(f"--output-file {output_file}: folder {folder} is not writable")
 
 
+def _stdin_and_report(settings: Settings, name: str, output_format: str, output_file: str | None, shown: Shown) -> int:
+    """`migrate -`: standard input in; the migrated text (write mode) or the diff out; the report as for files."""
+    from migrator.process import process_stdin
+    from migrator.runner import exit_code
+
+    result, output = process_stdin(sys.stdin.buffer.read(), name, settings)
+    if settings.mode is Mode.WRITE:
+        sys.stdout.buffer.write(output)
+        sys.stdout.flush()
+    _report([result], settings.mode, output_format, output_file, shown)
+    return exit_code([result], settings.mode)
+
+
+def _report(results: list[FileResult], mode: Mode, output_format: str, output_file: str | None, shown: Shown) -> None:
+    from migrator import report
+    from migrator.report import diff as diff_report
+    from migrator.report import text as text_report
+
+    if mode is Mode.DIFF:
+        sys.stdout.write(diff_report.render(results))
+    machine_on_stdout = output_format in MACHINE_FORMATS and output_file is None
+    if not machine_on_stdout:  # a machine format on stdout is all the run prints
+        sys.stderr.write(text_report.render(results, mode, shown))
+    if output_format in MACHINE_FORMATS or output_file:
+        rendered = report.render(output_format, results, mode, shown.verbose)
+        if output_file:
+            Path(output_file).write_text(rendered, encoding="utf-8")
+        else:
+            sys.stdout.write(rendered)
+
+
 def _warn(message: str) -> None:
     sys.stderr.write(f"warning: {message}\n")
 
@@ -235,10 +283,7 @@ def _warn(message: str) -> None:
 def _run_and_report(
     settings: Settings, output_format: str, output_file: str | None, shown: Shown, progress: bool
 ) -> int:
-    from migrator import report
     from migrator.interrupt import stop_on_signals
-    from migrator.report import diff as diff_report
-    from migrator.report import text as text_report
     from migrator.report.progress import ProgressBar
     from migrator.runner import exit_code, run
 
@@ -249,17 +294,7 @@ def _run_and_report(
     finally:
         if bar:
             bar.close()
-    if settings.mode is Mode.DIFF:
-        sys.stdout.write(diff_report.render(results))
-    machine_on_stdout = output_format in MACHINE_FORMATS and output_file is None
-    if not machine_on_stdout:  # a machine format on stdout is all the run prints
-        sys.stderr.write(text_report.render(results, settings.mode, shown))
-    if output_format in MACHINE_FORMATS or output_file:
-        rendered = report.render(output_format, results, settings.mode, shown.verbose)
-        if output_file:
-            Path(output_file).write_text(rendered, encoding="utf-8")
-        else:
-            sys.stdout.write(rendered)
+    _report(results, settings.mode, output_format, output_file, shown)
     if stop.requested:
         sys.stderr.write(stop.notice(len(results)))
         return stop.exit_code

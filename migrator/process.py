@@ -89,30 +89,60 @@ def options_for(path: Path, settings: Settings) -> Options:
 def process_file(path: Path, settings: Settings) -> FileResult:
     shown = display_path(path)
     try:
-        suffix = path.suffix.lower()  # `c.YAML` is YAML
-        if suffix not in FRONT_ENDS:
-            return failed(
-                shown, f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files"
-            )
+        suffix = _suffix(path)
         real_path = resolve_inside(path, settings.roots)
         raw = read_limited(real_path, settings.max_file_size)
-        source = decode(raw)
-        outcome, notices = migrate_text(source.text, suffix, options_for(path, settings))
-        if outcome.status is not Status.MIGRATED or outcome.new_text is None:
-            return FileResult(shown, outcome, notices=notices)
-        new_bytes = source.restore(outcome.new_text)
-        if settings.mode is Mode.WRITE:
+        result, new_bytes = _migrate_bytes(raw, suffix, path, shown, settings)
+        if new_bytes is not None and settings.mode is Mode.WRITE:
             write_atomic(real_path, new_bytes, original=raw)
-        outcome = replace(outcome, new_text=None)
-        if settings.mode is Mode.DIFF:
-            return FileResult(shown, outcome, raw.decode("utf-8"), new_bytes.decode("utf-8"), notices)
-        return FileResult(shown, outcome, notices=notices)
-    except FileError as exc:
+        return result
+    except Exception as exc:
+        return _failure(shown, exc)
+
+
+def process_stdin(raw: bytes, name: str, settings: Settings) -> tuple[FileResult, bytes]:
+    """Standard input, processed as the file `name` would be (its suffix, its settings): the result, and the bytes
+    to print in write mode (the migrated text, or the input as it came)."""
+    try:
+        if len(raw) > settings.max_file_size:
+            raise FileError(
+                f"{len(raw):,} bytes, over the size limit of {settings.max_file_size:,}", "raise --max-file-size"
+            )
+        result, new_bytes = _migrate_bytes(raw, _suffix(Path(name)), Path(name), name, settings)
+        return result, raw if new_bytes is None else new_bytes
+    except Exception as exc:
+        return _failure(name, exc), raw
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()  # `c.YAML` is YAML
+    if suffix not in FRONT_ENDS:
+        raise FileError(f"unsupported file type `{path.suffix}`", "pass " + " or ".join(SUPPORTED_SUFFIXES) + " files")
+    return suffix
+
+
+def _migrate_bytes(
+    raw: bytes, suffix: str, path: Path, shown: str, settings: Settings
+) -> tuple[FileResult, bytes | None]:
+    """A file's bytes through its front end: the result, and the new bytes when it is migrated."""
+    source = decode(raw)
+    outcome, notices = migrate_text(source.text, suffix, options_for(path, settings))
+    if outcome.status is not Status.MIGRATED or outcome.new_text is None:
+        return FileResult(shown, outcome, notices=notices), None
+    new_bytes = source.restore(outcome.new_text)
+    outcome = replace(outcome, new_text=None)
+    if settings.mode is Mode.DIFF:
+        return FileResult(shown, outcome, raw.decode("utf-8"), new_bytes.decode("utf-8"), notices), new_bytes
+    return FileResult(shown, outcome, notices=notices), new_bytes
+
+
+def _failure(shown: str, exc: Exception) -> FileResult:
+    if isinstance(exc, FileError):
         return failed(shown, exc.message, exc.hint)
-    except config.ConfigError as exc:
+    if isinstance(exc, config.ConfigError):
         return failed(shown, str(exc), "fix the settings there")
-    except OSError as exc:
+    if isinstance(exc, OSError):
         return failed(shown, f"cannot read or write: {exc.strerror or exc}", "check permissions and free space")
-    except Exception as exc:  # one file's bug must never stop the run
-        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return failed(shown, f"internal error: {detail}", "please report this file")
+    # One file's bug must never stop the run.
+    detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return failed(shown, f"internal error: {detail}", "please report this file")
