@@ -260,6 +260,7 @@ def _stdin_and_report(settings: Settings, name: str, output_format: str, output_
 
 def _report(results: list[FileResult], mode: Mode, output_format: str, output_file: str | None, shown: Shown) -> None:
     from migrator import report
+    from migrator.report import colour
     from migrator.report import diff as diff_report
     from migrator.report import text as text_report
 
@@ -267,7 +268,8 @@ def _report(results: list[FileResult], mode: Mode, output_format: str, output_fi
         sys.stdout.write(diff_report.render(results))
     machine_on_stdout = output_format in MACHINE_FORMATS and output_file is None
     if not machine_on_stdout:  # a machine format on stdout is all the run prints
-        sys.stderr.write(text_report.render(results, mode, shown))
+        human = text_report.render(results, mode, shown)
+        sys.stderr.write(colour.colourize(human) if colour.enabled(sys.stderr) else human)
     if output_format in MACHINE_FORMATS or output_file:
         rendered = report.render(output_format, results, mode, shown.verbose)
         if output_file:

@@ -81,3 +81,18 @@ def test_an_ignored_blocker_holds_the_file_and_is_not_open(tree: Path) -> None:
 def test_an_unknown_rule_is_a_usage_error(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--check", "--select", "nope", "a.yaml"]) == 2
     assert "unknown rule `nope`" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("env", "coloured"), [({}, False), ({"FORCE_COLOR": "1"}, True), ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False)]
+)
+def test_colour_only_when_asked_for_or_on_a_terminal(
+    env: dict[str, str], coloured: bool, tree: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    main(["--check", "--no-progress", "a.yaml"])
+    err = capsys.readouterr().err
+    assert ("\x1b[" in err) == coloured
+    assert "a.yaml" in err and "MIG001" in err
