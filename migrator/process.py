@@ -15,8 +15,10 @@ from pathlib import Path
 
 from migrator import config, python
 from migrator.core import suppressions
+from migrator.core.classify import Kind
 from migrator.core.findings import RULES
-from migrator.core.outcome import SKIP_FILE, FileResult, Outcome, Problem, Status, failed
+from migrator.core.outcome import SKIP_FILE, SUPPRESSED_BLOCKER, FileResult, Outcome, Problem, Status, failed
+from migrator.core.plan import MIGRATABLE
 from migrator.core.settings import Mode, Options, Settings
 from migrator.files import FileError, decode, read_limited, resolve_inside, write_atomic
 from migrator.yaml import front_end as yaml_front_end
@@ -73,11 +75,31 @@ def migrate_text(text: str, suffix: str, options: Options) -> tuple[Outcome, tup
     if directives.skip_file:
         return Outcome(Status.SKIPPED, skip_reason=SKIP_FILE), notices
     outcome = migrate(text, options, directives)
+    if _suppressions_consulted(outcome, suffix):
+        notices += tuple(
+            Problem(f"unused suppression `{_directive(codes)}`: nothing it names is found here", line, 1, "remove it")
+            for line, codes in directives.unused()
+            # an unknown code is reported as such; a rule not selected suppresses nothing by design
+            if codes is None or (codes <= RULES.keys() and not codes <= options.ignored)
+        )
     if options.ignored:  # a rule not selected is not reported, not even as suppressed
         outcome = replace(
             outcome, suppressed=tuple(item for item in outcome.suppressed if item.finding.code not in options.ignored)
         )
     return outcome, notices
+
+
+def _suppressions_consulted(outcome: Outcome, suffix: str) -> bool:
+    """Whether the front end weighed findings against the file's suppressions (it did not for a file it skipped
+    or could not read), so that an unused one is really unused."""
+    if suffix in python.SUFFIXES:
+        return outcome.status in (Status.MIGRATED, Status.UNCHANGED) or outcome.skip_reason == SUPPRESSED_BLOCKER
+    kind = outcome.classification.kind if outcome.classification is not None else None
+    return kind in (*MIGRATABLE, Kind.UNDECIDABLE)
+
+
+def _directive(codes: frozenset[str] | None) -> str:
+    return "# migrator: ignore" + (f"[{', '.join(sorted(codes))}]" if codes else "")
 
 
 def options_for(path: Path, settings: Settings) -> Options:

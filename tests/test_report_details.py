@@ -164,3 +164,18 @@ def test_exclude_globs_that_match_nothing_are_named(
     main(["--check", "--no-progress", "--exclude", "legacy", "--exclude", "legacyy", "--extend-exclude", "*.tmpl", "."])
     warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
     assert [line.split("`")[1] for line in warnings] == ["legacyy", "*.tmpl"]
+
+
+def test_a_suppression_that_suppresses_nothing_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = RISKY.replace("distributed:\n", "distributed:  # migrator: ignore[MIG005]\n").replace(
+        "  dp_size: none\n", "  dp_size: none  # migrator: ignore[MIG102]\n"
+    )
+    make_tree(tmp_path, {"a.yaml": text, "notes.yaml": "title: x  # migrator: ignore\n"})
+    monkeypatch.chdir(tmp_path)
+    main(["--check", "--no-progress", "."])
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "unused suppression" in line]
+    assert warnings == [
+        "a.yaml:14:1: warning: unused suppression `# migrator: ignore[MIG102]`: nothing it names is found here (remove it)"
+    ]  # MIG005's is used; a file that is not a recipe is not weighed against its comments

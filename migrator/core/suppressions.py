@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from migrator.core.changes import Change, KeyPath
@@ -31,11 +31,19 @@ class Directives:
     skip_file: bool = False
     ignores: tuple[tuple[int, frozenset[str] | None], ...] = ()  # (1-based line, codes or None for all)
     everywhere: frozenset[str] = frozenset()  # codes ignored on every line (rules not selected for the run)
+    # Lines whose directive suppressed something, so the unused ones can be reported (as ruff's RUF100).
+    used: set[int] = field(default_factory=set, compare=False)
 
     def covers(self, code: str, lines: Collection[int]) -> bool:
-        return code in self.everywhere or any(
-            line in lines and (codes is None or code in codes) for line, codes in self.ignores
-        )
+        if code in self.everywhere:
+            return True
+        hits = [line for line, codes in self.ignores if line in lines and (codes is None or code in codes)]
+        self.used.update(hits)
+        return bool(hits)
+
+    def unused(self) -> list[tuple[int, frozenset[str] | None]]:
+        """The `ignore` directives that suppressed nothing, by line."""
+        return [(line, codes) for line, codes in self.ignores if line not in self.used]
 
     def ignoring(self, codes: frozenset[str]) -> Directives:
         return Directives(self.skip_file, self.ignores, self.everywhere | codes) if codes else self
