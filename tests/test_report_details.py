@@ -179,3 +179,12 @@ def test_a_suppression_that_suppresses_nothing_is_reported(
     assert warnings == [
         "a.yaml:14:1: warning: unused suppression `# migrator: ignore[MIG102]`: nothing it names is found here (remove it)"
     ]  # MIG005's is used; a file that is not a recipe is not weighed against its comments
+
+
+def test_verbose_says_why_an_unchanged_config_needed_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(tmp_path, {"b.yaml": CLEAN})
+    monkeypatch.chdir(tmp_path)
+    main(["--check", "--no-progress", "-v", "b.yaml"])
+    assert capsys.readouterr().err.startswith("b.yaml: unchanged: torch.optim.AdamW with float32 parameter storage")

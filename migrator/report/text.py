@@ -33,6 +33,8 @@ def _header(result: FileResult, mode: Mode, verbose: bool, peft_option: str) -> 
         return f"{result.path}: skipped ({outcome.skip_reason}){why}{take_in}"
     if outcome.status is Status.NOT_RECIPE and verbose and classification is not None:
         return f"{result.path}: not a recipe: {classification.reason}"
+    if outcome.status is Status.UNCHANGED and verbose:
+        return f"{result.path}: unchanged{why or ': nothing to do'}"
     if outcome.status is not Status.MIGRATED:
         return None
     written = mode is Mode.WRITE
