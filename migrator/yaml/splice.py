@@ -33,8 +33,9 @@ def splice_with_edits(doc: YamlDocument, changes: Iterable[Change]) -> tuple[str
     edits = splicer.edits + splicer.flow_deletions()
     text = apply_edits(doc.text, edits)
     if text.endswith(("\n", "\r")) and not doc.text.endswith(("\n", "\r")):
-        # The deleted last line took the break before it along: keep the file's missing final newline.
-        text = text[:-2] if text.endswith("\r\n") else text[:-1]
+        # The deleted last lines left the breaks before them (blank lines too): keep the missing final newline.
+        # (Verification re-reads the result, so a block scalar whose value those breaks were is never changed.)
+        text = text.rstrip("\r\n")
     return text, edits
 
 
