@@ -123,11 +123,13 @@ def nearest(folder: Path) -> ProjectConfig:
 
 
 _NEAREST: dict[Path, ProjectConfig] = {}
+_OPTIONS: dict[tuple[Path | None, Path, tuple[tuple[str, Any], ...]], Options] = {}
 
 
 def forget() -> None:
     """Start a run afresh: a pyproject.toml may have changed since the last run in this process."""
     _NEAREST.clear()
+    _OPTIONS.clear()
 
 
 def load(start: Path) -> ProjectConfig:
@@ -231,9 +233,15 @@ def merge(command_line: Mapping[str, Any], project: ProjectConfig) -> dict[str, 
 PER_FILE_KEYS = ("pattern", "convert", "force", "include_peft", "exclude", "select", "ignore", "extend_select")
 
 
-def options_for(folder: Path, overrides: Mapping[str, Any]) -> Options:
-    """The engine options for a file in `folder`: the command line's `overrides` over its project's settings."""
-    return options_of(merge(overrides, nearest(folder)))
+def options_for(folder: Path, overrides: tuple[tuple[str, Any], ...]) -> Options:
+    """The engine options for a file in `folder`: the command line's `overrides` over its project's settings.
+    Computed once per project and run: every file pays only the folder lookup."""
+    project = nearest(folder)
+    key = (project.source, project.root, overrides)
+    options = _OPTIONS.get(key)
+    if options is None:
+        options = _OPTIONS[key] = options_of(merge(dict(overrides), project))
+    return options
 
 
 def options_of(values: Mapping[str, Any]) -> Options:

@@ -105,7 +105,7 @@ def _directive(codes: frozenset[str] | None) -> str:
 def options_for(path: Path, settings: Settings) -> Options:
     if settings.overrides is None:
         return settings.options
-    return config.options_for(path.parent, dict(settings.overrides))
+    return config.options_for(path.parent, settings.overrides)
 
 
 def process_file(path: Path, settings: Settings) -> FileResult:

@@ -28,7 +28,8 @@ _ReferenceLoader = yaml.SafeLoader
 # test in tests/test_loader_divergence.py; listed in the README): tabs as separators (`a: x<TAB># c`, `a:<TAB>b`,
 # `[a,<TAB>b]`), a BOM, NEL, LS or PS inside the text, a comment glued to a block scalar header (`|# c`), an
 # empty tag `!` (libyaml reads "" where safe_load reads null), a `?` anywhere inside a flow collection
-# (`[a?b]`). Such texts are parsed by the reference loader only; they are rare in real recipes (3 of 511).
+# (`[a?b]`, checked on libyaml's tree: a `?` in a comment or a quoted string is common and harmless). Such texts
+# are parsed by the reference loader; none of the 511 real recipes is.
 _DIVERGENT_CHARACTERS = ("\t", "\ufeff", "\x85", "\u2028", "\u2029")
 _HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
 _TAG_END = re.compile(r"!(?=[\s,\]}]|$)")  # the node's tag ends right after `!`: empty when it also starts there
@@ -36,19 +37,45 @@ _TAG_START = frozenset(" \t\r\n[{,")
 
 
 def divergence_possible(text: str) -> bool:
-    """Whether libyaml might accept or read `text` differently from the reference loader. Cheap on purpose: it
-    runs on every file, so substring tests first, and regexes that start with a literal (sre scans for it)."""
+    """Whether libyaml might accept or read `text` differently from the reference loader."""
+    return _divergent_piece(text) or _question_after_flow_opener(text)
+
+
+def _divergent_piece(text: str) -> bool:
+    """Cheap on purpose, as it runs on every file: substring tests first, and regexes that start with a literal."""
     if any(character in text for character in _DIVERGENT_CHARACTERS):
         return True
     if ("|" in text or ">" in text) and _HEADER_COMMENT.search(text):
         return True
-    if "!" in text and any(
+    return "!" in text and any(
         match.start() == 0 or text[match.start() - 1] in _TAG_START for match in _TAG_END.finditer(text)
-    ):
-        return True
-    # A `?` after the first flow collection opener (two linear scans: a regex here backtracks on deep nesting).
+    )
+
+
+def _question_after_flow_opener(text: str) -> bool:
+    # Two linear scans: a regex here backtracks on deep nesting.
     openers = [index for index in (text.find("["), text.find("{")) if index >= 0]
     return bool(openers) and text.find("?", min(openers)) >= 0
+
+
+def _plain_question_in_flow(root: yaml.Node | None) -> bool:
+    """Whether libyaml's tree holds a plain scalar with a `?` inside a flow collection, which the reference loader
+    rejects; a `?` in a comment or a quoted string (the usual case) does not count."""
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, in_flow = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if in_flow and not node.style and "?" in node.value:  # plain: style None (or "" from libyaml)
+                return True
+            continue
+        inside = in_flow or bool(node.flow_style)
+        children = node.value if isinstance(node, yaml.SequenceNode) else [item for pair in node.value for item in pair]
+        stack.extend((child, inside) for child in children)
+    return False
 
 
 # YAML 1.1 line breaks as libyaml counts them for marks.
@@ -120,9 +147,12 @@ def _too_deep(line: int, column: int) -> YamlError:
 class YamlDocument:
     def __init__(self, text: str) -> None:
         self.text = text
-        fast = _FastLoader is not _ReferenceLoader and not divergence_possible(text)
+        fast = _FastLoader is not _ReferenceLoader and not _divergent_piece(text)
         try:
             self._load(_FastLoader if fast else _ReferenceLoader)
+            if fast and _question_after_flow_opener(text) and _plain_question_in_flow(self.root):
+                fast = False  # the reference loader decides, as below
+                self._load(_ReferenceLoader)
         except yaml.MarkedYAMLError as exc:
             if not fast or "maximum nesting depth" in str(exc.problem):
                 raise self._error(exc) from None
