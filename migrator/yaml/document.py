@@ -27,7 +27,7 @@ _ReferenceLoader = yaml.SafeLoader
 # Where libyaml accepts a text the pure-Python loader rejects, or reads it differently (found by the property
 # test in tests/test_loader_divergence.py; listed in the README): tabs as separators (`a: x<TAB># c`, `a:<TAB>b`,
 # `[a,<TAB>b]`), a BOM, NEL, LS or PS inside the text, a comment glued to a block scalar header (`|# c`), an
-# empty tag `!` (libyaml reads "" where safe_load reads null), a `?` anywhere inside a flow collection
+# empty tag `!` (libyaml reads "" where safe_load reads null), a `?` inside a plain scalar of a flow collection
 # (`[a?b]`, checked on libyaml's tree: a `?` in a comment or a quoted string is common and harmless). Such texts
 # are parsed by the reference loader; none of the 511 real recipes is.
 _DIVERGENT_CHARACTERS = ("\t", "\ufeff", "\x85", "\u2028", "\u2029")
