@@ -95,8 +95,15 @@ class NearestExcluder:
         return self._excluder_for(path.parent).excludes(path)
 
     def under(self, folder: Path) -> Callable[[str], bool]:
+        tests: dict[str, Callable[[str], bool]] = {}  # one per directory: its project and position, found once
+
         def excludes(relative: str) -> bool:
-            return self.excludes(folder / relative)
+            head, _, name = relative.rpartition("/")
+            test = tests.get(head)
+            if test is None:
+                directory = folder / head if head else folder
+                test = tests[head] = self._excluder_for(directory).under(directory)
+            return test(name)
 
         return excludes
 
