@@ -7,15 +7,19 @@ formats) are imported inside the commands so `--version` and `--help` stay fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
 from migrator import __version__, patterns
-from migrator.core.settings import DEFAULT_MAX_FILE_SIZE, Mode, Options, Settings
+from migrator.core.settings import Mode, Settings, Shown
+
+if TYPE_CHECKING:
+    from migrator.core.outcome import FileResult
 from migrator.report import FORMATS, MACHINE_FORMATS
 
 _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
@@ -41,9 +45,11 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 
 @click.command(
     "migrate",
-    epilog="Exit status: 0 nothing to do or all written; 1 changes pending (--check/--diff); "
+    epilog="Exit status: 0 nothing to do or all written; 1 changes pending (--check/--diff) or open findings "
+    "(a risky config left unchanged, a value read from the environment; any mode); "
     "2 usage error or a file failed (wins over 1); 130/143 stopped by Ctrl-C/SIGTERM after the files in hand. "
-    "Defaults come from [tool.migrator] in the nearest pyproject.toml; the command line wins.",
+    "Defaults come from [tool.migrator] in the closest pyproject.toml that has one, per file (or --config FILE); "
+    "the command line wins.",
 )
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @click.option(
@@ -69,13 +75,13 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     help="Also edit Python test code (test_*.py, *_test.py, conftest.py, tests/ folders); else it is only reported.",
 )
 @click.option(
-    "--convert/--no-convert", default=None, help="Also convert configs already on the other recommended pattern."
-)
-@click.option(
     "--assume-bf16-storage/--no-assume-bf16-storage",
     default=None,
     help="Migrate torch Adam configs whose storage dtype the file does not decide (a Hugging Face checkpoint's, "
     "a custom builder's) as bf16 storage; without it they are left unchanged with a warning (MIG115).",
+)
+@click.option(
+    "--convert/--no-convert", default=None, help="Also convert configs already on the other recommended pattern."
 )
 @click.option(
     "--force/--no-force",
@@ -88,6 +94,18 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     multiple=True,
     metavar="GLOB",
     help="Never search files or folders matching GLOB (repeatable; replaces [tool.migrator] exclude).",
+)
+@click.option("--select", multiple=True, metavar="RULE", help="Apply only these rules (code or name; repeatable).")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Do not apply these rules (code or name; repeatable).")
+@click.option(
+    "--extend-select", multiple=True, metavar="RULE", help="Apply these rules on top of --select (repeatable)."
+)
+@click.option(
+    "--extend-exclude",
+    "extend_exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Exclude GLOB too, on top of --exclude or [tool.migrator] exclude (repeatable).",
 )
 @click.option(
     "--force-exclude/--no-force-exclude",
@@ -114,19 +132,40 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     help="Write the report there instead of stdout.",
 )
 @click.option(
+    "--stdin-filename",
+    default=None,
+    metavar="PATH",
+    help="With PATH `-`: the file standard input stands for (its suffix and its settings). [default: stdin.yaml]",
+)
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Take [tool.migrator] from this pyproject.toml for every file (default: each file's closest one).",
+)
+@click.option(
     "--no-progress", is_flag=True, help="Never show the progress bar (it shows only on a terminal, for long runs)."
 )
 @click.option(
     "--max-file-size",
     type=FileSize(),
-    default=DEFAULT_MAX_FILE_SIZE,
-    show_default="1M",
-    help="Fail files larger than this (bytes, or with K/M/G) instead of parsing them.",
+    default=None,
+    help="Fail files larger than this (bytes, or with K/M/G) instead of parsing them. [default: 1M]",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print findings and problems only: no summary, no progress bar.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule raised instead of each finding.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 even when changes are pending or findings stay open (a file that failed still exits 2).",
 )
 @click.option(
     "-v",
     "--verbose",
     is_flag=True,
+    default=None,
     help="Also show notes for files left unchanged, and why each non-recipe was left alone.",
 )
 @click.option(
@@ -141,8 +180,10 @@ def migrate_command(
     diff: bool,
     output_file: str | None,
     no_progress: bool,
-    max_file_size: int,
-    verbose: bool,
+    quiet: bool,
+    statistics: bool,
+    exit_zero: bool,
+    stdin_filename: str | None,
     verify: bool,
     **options: Any,
 ) -> int:
@@ -163,13 +204,23 @@ def migrate_command(
 
     if check and diff:
         raise click.UsageError("--check and --diff exclude each other")
+    if output_file is not None:
+        _check_output_folder(output_file)
     if verify:
         _require_proof_extra()
+    config_file = options.pop("config")
+    command_line = {key: (value or None) if key in _LISTS else value for key, value in options.items()}
     try:
-        project = config.load(Path.cwd())
+        project = config.load_file(Path(config_file)) if config_file else config.load(Path.cwd())
     except config.ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    values = config.merge({**options, "exclude": options["exclude"] or None}, project)
+    values = config.merge(command_line, project)
+    # Without --config each file takes the closest [tool.migrator] to it; the command line wins over all.
+    overrides = None if config_file else tuple((key, command_line[key]) for key in config.PER_FILE_KEYS)
+    try:
+        engine_options = config.options_of(values)
+    except config.ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     output_format = values["output_format"]
     if diff and output_format in MACHINE_FORMATS and output_file is None:
         raise click.UsageError(
@@ -177,24 +228,29 @@ def migrate_command(
         )
     settings = Settings(
         paths or (".",),
-        Options(
-            values["pattern"],
-            values["convert"],
-            values["force"],
-            values["include_peft"],
-            assume_bf16_storage=values["assume_bf16_storage"],
-            include_tests=values["include_tests"],
-        ),
+        engine_options,
         Mode.CHECK if check else Mode.DIFF if diff else Mode.WRITE,
         values["jobs"],
         values["exclude"],
         values["force_exclude"],
         values["respect_gitignore"],
         str(project.root),
-        max_file_size,
-        verify,
+        FileSize().convert(values["max_file_size"], None, None),
+        overrides=overrides,
+        extend_exclude=values["extend_exclude"],
+        given_globs=options["exclude"] + options["extend_exclude"],
+        verify=verify,
     )
-    return _run_and_report(settings, output_format, output_file, verbose, progress=not no_progress)
+    shown = Shown(values["verbose"], quiet, statistics)
+    if paths == ("-",):
+        if settings.mode is Mode.WRITE and output_format in MACHINE_FORMATS and output_file is None:
+            raise click.UsageError("with `-` the migrated text goes to stdout: give --output-file for a machine format")
+        code = _stdin_and_report(settings, stdin_filename or "stdin.yaml", output_format, output_file, shown)
+    elif stdin_filename is not None:
+        raise click.UsageError("--stdin-filename applies to PATH `-` (standard input)")
+    else:
+        code = _run_and_report(settings, output_format, output_file, shown, progress=not (no_progress or quiet))
+    return 0 if exit_zero and code == 1 else code
 
 
 def _require_proof_extra() -> None:
@@ -206,31 +262,70 @@ def _require_proof_extra() -> None:
         raise click.ClickException(f"--verify {exc}") from None
 
 
-def _run_and_report(
-    settings: Settings, output_format: str, output_file: str | None, verbose: bool, progress: bool
-) -> int:
+_LISTS = ("exclude", "extend_exclude", "select", "ignore", "extend_select")  # repeatable: empty means not given
+
+
+def _check_output_folder(output_file: str) -> None:
+    """Before any file is touched: a report that cannot be written would be lost after the work is done."""
+    folder = Path(output_file).parent
+    if not folder.is_dir():
+        raise click.UsageError(f"--output-file {output_file}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise click.UsageError(f"--output-file {output_file}: folder {folder} is not writable")
+
+
+def _stdin_and_report(settings: Settings, name: str, output_format: str, output_file: str | None, shown: Shown) -> int:
+    """`migrate -`: standard input in; the migrated text (write mode) or the diff out; the report as for files."""
+    from migrator.process import process_stdin
+    from migrator.runner import exit_code
+
+    result, output = process_stdin(sys.stdin.buffer.read(), name, settings)
+    if settings.mode is Mode.WRITE:
+        sys.stdout.buffer.write(output)
+        sys.stdout.flush()
+    _report([result], settings.mode, output_format, output_file, shown)
+    return exit_code([result], settings.mode)
+
+
+def _report(results: list[FileResult], mode: Mode, output_format: str, output_file: str | None, shown: Shown) -> None:
     from migrator import report
-    from migrator.interrupt import stop_on_signals
+    from migrator.report import colour
     from migrator.report import diff as diff_report
+    from migrator.report import text as text_report
+
+    if mode is Mode.DIFF:
+        sys.stdout.write(diff_report.render(results))
+    machine_on_stdout = output_format in MACHINE_FORMATS and output_file is None
+    if not machine_on_stdout:  # a machine format on stdout is all the run prints
+        human = text_report.render(results, mode, shown)
+        sys.stderr.write(colour.colourize(human) if colour.enabled(sys.stderr) else human)
+    if output_format in MACHINE_FORMATS or output_file:
+        rendered = report.render(output_format, results, mode, shown.verbose)
+        if output_file:
+            Path(output_file).write_text(rendered, encoding="utf-8")
+        else:
+            sys.stdout.write(rendered)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"warning: {message}\n")
+
+
+def _run_and_report(
+    settings: Settings, output_format: str, output_file: str | None, shown: Shown, progress: bool
+) -> int:
+    from migrator.interrupt import stop_on_signals
     from migrator.report.progress import ProgressBar
     from migrator.runner import exit_code, run
 
     bar = ProgressBar(sys.stderr) if progress else None
     try:
         with stop_on_signals() as stop:
-            results = run(settings, bar.update if bar else None, stop)
+            results = run(settings, bar.update if bar else None, stop, _warn)
     finally:
         if bar:
             bar.close()
-    if settings.mode is Mode.DIFF:
-        sys.stdout.write(diff_report.render(results))
-    sys.stderr.write(report.render("text", results, settings.mode, verbose))
-    if output_format in MACHINE_FORMATS or output_file:
-        rendered = report.render(output_format, results, settings.mode, verbose)
-        if output_file:
-            Path(output_file).write_text(rendered, encoding="utf-8")
-        else:
-            sys.stdout.write(rendered)
+    _report(results, settings.mode, output_format, output_file, shown)
     if stop.requested:
         sys.stderr.write(stop.notice(len(results)))
         return stop.exit_code
@@ -260,11 +355,14 @@ def cli() -> None:
 
 
 @cli.command("rules")
-def rules_command() -> None:
-    """List every rule: code, name, level, summary."""
-    from migrator.explain import rules_table
+@click.option(
+    "--output-format", type=click.Choice(("text", "json")), default="text", help="Table or JSON. [default: text]"
+)
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, level (as reports give it; fixable when migrate fixes it), summary."""
+    from migrator.explain import rules_json, rules_table
 
-    click.echo(rules_table(), nl=False)
+    click.echo(rules_json() if output_format == "json" else rules_table(), nl=False)
 
 
 @cli.command("explain")
@@ -367,8 +465,9 @@ def generate_command(pattern: str, model: str | None, peft: bool, source: str | 
       migrator generate --pattern fp32 --model Qwen/Qwen3-0.6B --peft
       migrator generate --pattern te --from examples/llama.yaml
     """
-    from migrator import generate, report
+    from migrator import generate
     from migrator.core.outcome import FileResult
+    from migrator.report import text as text_report
 
     if source is None:
         sys.stdout.write(generate.skeleton(pattern, model or generate.DEFAULT_MODEL, peft))
@@ -376,7 +475,8 @@ def generate_command(pattern: str, model: str | None, peft: bool, source: str | 
     if model is not None:
         raise click.UsageError("--model applies to a new recipe, not to --from")
     migrated = generate.from_config(Path(source), pattern, include_peft=peft)
-    sys.stderr.write(report.render("text", [FileResult(source, migrated.outcome)], Mode.CHECK))
+    shown = Shown(peft_option="--peft")
+    sys.stderr.write(text_report.render([FileResult(source, migrated.outcome)], Mode.CHECK, shown))
     if migrated.text is None:
         return 2
     sys.stdout.write(migrated.text)

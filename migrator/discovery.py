@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Union
 
 # Folders that never hold a user's recipes but can hold thousands of YAML files.
 SKIPPED_DIRS = frozenset(
@@ -59,9 +60,11 @@ class Excluder:
     """
 
     def __init__(self, globs: Iterable[str], root: str | os.PathLike[str]) -> None:
-        patterns = [fnmatch.translate(glob.rstrip("/")) for glob in globs if glob.strip("/")]
-        self._regex = re.compile("|".join(patterns)) if patterns else None
+        patterns = {glob: fnmatch.translate(glob.rstrip("/")) for glob in globs if glob.strip("/")}
+        self._regex = re.compile("|".join(patterns.values())) if patterns else None
+        self._each = [(glob, re.compile(pattern)) for glob, pattern in patterns.items()]
         self._root = Path(root).resolve()
+        self.matched: set[str] = set()  # the globs that excluded something, so a run can name those that did not
 
     def excludes(self, path: Path) -> bool:
         return self.under(path.parent)(path.name)
@@ -79,11 +82,54 @@ class Excluder:
 
         def excludes(relative: str) -> bool:
             parts = (*prefix, *relative.split("/"))
-            return any(match(name) for name in parts) or any(
-                match("/".join(parts[:end])) for end in range(2, len(parts) + 1)
-            )
+            candidates = (*parts, *("/".join(parts[:end]) for end in range(2, len(parts) + 1)))
+            hit = next((candidate for candidate in candidates if match(candidate)), None)
+            if hit is None:
+                return False
+            self.matched.update(glob for glob, regex in self._each if regex.fullmatch(hit))
+            return True
 
         return excludes
+
+
+class NearestExcluder:
+    """Each path excluded by the globs of the project it lies in (the closest `[tool.migrator]`), as ruff does."""
+
+    def __init__(self, excluder_for: Callable[[Path], Excluder]) -> None:
+        self._excluder_for = excluder_for  # a folder's project's Excluder
+
+    def excludes(self, path: Path) -> bool:
+        return self._excluder_for(path.parent).excludes(path)
+
+    def under(self, folder: Path) -> Callable[[str], bool]:
+        tests: dict[str, Callable[[str], bool]] = {}  # one per directory: its project and position, found once
+
+        def excludes(relative: str) -> bool:
+            head, _, name = relative.rpartition("/")
+            test = tests.get(head)
+            if test is None:
+                directory = folder / head if head else folder
+                test = tests[head] = self._excluder_for(directory).under(directory)
+            return test(name)
+
+        return excludes
+
+
+class EitherExcluder:
+    """A path excluded by any of several excluders (`exclude` and `extend-exclude`)."""
+
+    def __init__(self, excluders: tuple[Excluder | NearestExcluder, ...]) -> None:
+        self._excluders = excluders
+
+    def excludes(self, path: Path) -> bool:
+        return any(excluder.excludes(path) for excluder in self._excluders)
+
+    def under(self, folder: Path) -> Callable[[str], bool]:
+        tests = [excluder.under(folder) for excluder in self._excluders]
+        return lambda relative: any(test(relative) for test in tests)
+
+
+Excludes = Union[Excluder, NearestExcluder, EitherExcluder]
 
 
 def _never(relative: str) -> bool:
@@ -93,7 +139,7 @@ def _never(relative: str) -> bool:
 def discover(
     paths: Iterable[str],
     suffixes: tuple[str, ...],
-    excluder: Excluder,
+    excluder: Excludes,
     force_exclude: bool = False,
     respect_gitignore: bool = True,
 ) -> Iterator[Found]:
@@ -130,7 +176,7 @@ def _search(
     return (
         name
         for name in listed
-        if name.endswith(suffixes)
+        if name.lower().endswith(suffixes)
         and not any(part in SKIPPED_DIRS for part in name.split("/")[:-1])
         and not any(name.startswith(venv + "/") for venv in virtualenvs)
         # Tracked files deleted from the work tree are still listed; submodules are listed as folders.
@@ -159,5 +205,5 @@ def _walk(root: Path, suffixes: tuple[str, ...], excludes: Callable[[str], bool]
         prefix = "" if relative == "." else relative + "/"
         dirs[:] = [name for name in dirs if not _skipped(Path(folder, name)) and not excludes(prefix + name)]
         for name in files:
-            if name.endswith(suffixes) and not excludes(prefix + name):
+            if name.lower().endswith(suffixes) and not excludes(prefix + name):
                 yield prefix + name

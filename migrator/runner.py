@@ -7,14 +7,16 @@ and a worker that dies takes only the file it was on with it (the rest are re-ru
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 
+from migrator import config
 from migrator.core.outcome import FileResult, Outcome, Problem, Status
 from migrator.core.settings import Mode, Settings
-from migrator.discovery import Excluder, discover
+from migrator.discovery import EitherExcluder, Excluder, Excludes, NearestExcluder, discover
 from migrator.files import display_path, forget_resolved_folders
 from migrator.interrupt import StopFlag
 from migrator.process import SUPPORTED_SUFFIXES, process_file, tuned_for_parsing
@@ -26,15 +28,38 @@ ProgressCallback = Callable[[int, int], None]  # (files done, files in total)
 
 
 def select_files(
-    settings: Settings, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES
+    settings: Settings, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES, matched: set[str] | None = None
 ) -> list[tuple[Path, Problem | None]]:
-    """Every file with one of `suffixes` the run will process (a missing path carries its problem), in output order."""
-    excluder = Excluder(settings.exclude, settings.root)
-    found = discover(settings.paths, suffixes, excluder, settings.force_exclude, settings.respect_gitignore)
+    """Every file with one of `suffixes` the run will process (a missing path carries its problem), in output order.
+    `matched` receives the `exclude`/`extend_exclude` globs of `settings` that excluded something."""
+    flat = Excluder(settings.exclude, settings.root)
+    excluder: Excludes = flat
+    if settings.overrides is not None and dict(settings.overrides).get("exclude") is None:
+        excluder = NearestExcluder(_project_excluder)
+    extended = Excluder(settings.extend_exclude, settings.root)
+    if settings.extend_exclude:
+        excluder = EitherExcluder((excluder, extended))
+    found = list(discover(settings.paths, suffixes, excluder, settings.force_exclude, settings.respect_gitignore))
+    if matched is not None:
+        matched |= flat.matched | extended.matched
     return [
         (item.path, Problem("no such file or directory", hint="check the path") if item.missing else None)
         for item in found
     ]
+
+
+def _project_excluder(folder: Path) -> Excluder:
+    """The excludes of the project `folder` lies in; none where its table is invalid (its files fail, saying why)."""
+    try:
+        project = config.nearest(folder)
+    except config.ConfigError:
+        return _excluder((), folder)
+    return _excluder(tuple(project.values.get("exclude", ())), project.root)
+
+
+@functools.cache
+def _excluder(globs: tuple[str, ...], root: Path) -> Excluder:
+    return Excluder(globs, root)
 
 
 def worker_count(settings: Settings, files: int) -> int:
@@ -54,15 +79,29 @@ def _available_cpus() -> int:
 
 
 def run(
-    settings: Settings, on_progress: ProgressCallback | None = None, stop: StopFlag | None = None
+    settings: Settings,
+    on_progress: ProgressCallback | None = None,
+    stop: StopFlag | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> list[FileResult]:
     with tuned_for_parsing():
-        return _run(settings, on_progress, stop)
+        return _run(settings, on_progress, stop, on_warning)
 
 
-def _run(settings: Settings, on_progress: ProgressCallback | None, stop: StopFlag | None) -> list[FileResult]:
+def _run(
+    settings: Settings,
+    on_progress: ProgressCallback | None,
+    stop: StopFlag | None,
+    on_warning: Callable[[str], None] | None,
+) -> list[FileResult]:
     forget_resolved_folders()
-    selected = select_files(settings)
+    config.forget()
+    _excluder.cache_clear()
+    matched: set[str] = set()
+    selected = select_files(settings, matched=matched)
+    for glob in settings.given_globs:
+        if glob not in matched and on_warning is not None:
+            on_warning(f"exclude glob `{glob}` matched nothing (globs match paths relative to {settings.root})")
     results: list[FileResult] = []
     # Interruption seam: a requested `stop` (Ctrl-C, SIGTERM) ends the stream after the files in hand, all
     # reported. A KeyboardInterrupt raised in this loop (a second Ctrl-C) closes the stream at once (the pool
@@ -105,9 +144,13 @@ def _in_process(files: Iterable[Path], settings: Settings, stop: StopFlag | None
 
 
 def exit_code(results: Iterable[FileResult], mode: Mode) -> int:
-    statuses = [result.status for result in results]
+    """2 a file failed; 1 open findings remain (any mode) or changes are pending (--check, --diff); else 0."""
+    results = list(results)
+    statuses = {result.status for result in results}
     if Status.FAILED in statuses:
         return 2
+    if any(result.open for result in results):
+        return 1
     if mode is not Mode.WRITE and Status.MIGRATED in statuses:
         return 1
     return 0

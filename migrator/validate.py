@@ -19,6 +19,7 @@ from migrator.core.outcome import SKIP_REASONS, Status
 from migrator.core.settings import Options, Settings
 from migrator.documents.front_end import code_blocks
 from migrator.files import FileError, display_path, read_source
+from migrator.report import plural
 from migrator.runner import select_files
 from migrator.yaml.document import YamlDocument, YamlError
 from migrator.yaml.front_end import SUFFIXES as YAML_SUFFIXES
@@ -96,7 +97,7 @@ def fix_hint(text: str, pattern: str) -> str:
 
 def check_file(path: Path, pattern: str | None) -> Checked:
     shown = display_path(path)
-    if not path.name.endswith(YAML_SUFFIXES + documents.SUFFIXES):
+    if not path.name.lower().endswith(YAML_SUFFIXES + documents.SUFFIXES):
         note = f"unsupported file type `{path.suffix}` (pass .yaml, .yml, .md, .mdx or .rst files)"
         return Checked(shown, Verdict.ERROR, note=note)
     try:
@@ -139,10 +140,10 @@ def render_report(results: Iterable[Checked]) -> str:
         f"{counts[Verdict.VALID]} valid",
         f"{counts[Verdict.INVALID]} invalid",
         f"{counts[Verdict.SKIPPED]} skipped",
-        f"{counts[Verdict.NOT_RECIPE]} not recipes",
-        f"{counts[Verdict.ERROR]} errors",
+        plural(counts[Verdict.NOT_RECIPE], "not a recipe", "not recipes"),
+        plural(counts[Verdict.ERROR], "error"),
     ]
-    lines.append(f"{len(results)} files checked: " + ", ".join(parts))
+    lines.append(plural(len(results), "file") + " checked: " + ", ".join(parts))
     return "\n".join(lines) + "\n"
 
 

@@ -40,3 +40,9 @@ def writable_copy(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=shutil.copyfile)
     for folder in (target, *(path for path in target.rglob("*") if path.is_dir())):
         folder.chmod(0o755)
+
+
+@pytest.fixture(autouse=True)
+def _plain_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports are compared as plain text: no colour forced by the environment the tests run in."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)

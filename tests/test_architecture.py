@@ -345,7 +345,8 @@ def test_third_pattern_is_planned_by_the_rules(third_pattern: LionFloat32) -> No
         Set(("model", "torch_dtype"), "float32"),
         Delete(("optimizer", "foreach")),
     ]
-    assert f"moved to pattern `{third_pattern.name}`" in plan.findings[0].message
+    fix = plan.findings[0].fix
+    assert fix is not None and fix.done == f"moved to pattern `{third_pattern.name}`"
     assert "Lion does not accept it" in plan.findings[1].message
 
 

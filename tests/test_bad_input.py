@@ -197,7 +197,7 @@ def test_yaml_that_is_not_a_recipe_is_left_alone_silently(
     code, shown, path, raw = _run(tmp_path, content)
     assert code == 0
     err = capsys.readouterr().err
-    assert err == "1 files scanned: 0 migrated, 0 unchanged, 0 skipped, 1 not recipes, 0 failed\n"
+    assert err == "1 file scanned: 0 migrated, 0 unchanged, 0 skipped, 1 not a recipe, 0 failed\n"
     assert path.read_bytes() == raw
     assert main(["-v", str(path)]) == 0
     assert f"{shown}: not a recipe: " in (verbose := capsys.readouterr().err) and reason in verbose

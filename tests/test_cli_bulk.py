@@ -11,7 +11,18 @@ import pytest
 
 from migrator.cli import group_main, main
 from migrator.rules import RULES
-from tests.repos import BROKEN, CLEAN, RISKY, RISKY_MIGRATED_FP32, commit_all, git, make_tree
+from tests.repos import (
+    BROKEN,
+    CLEAN,
+    INTERPOLATED,
+    RISKY,
+    RISKY_MIGRATED_FP32,
+    RISKY_TP,
+    RISKY_TP_SUPPRESSED,
+    commit_all,
+    git,
+    make_tree,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,6 +32,12 @@ from tests.repos import BROKEN, CLEAN, RISKY, RISKY_MIGRATED_FP32, commit_all, g
         pytest.param({"a.yaml": RISKY, "b.yaml": CLEAN}, [], 0, id="0 everything written"),
         pytest.param({"a.yaml": RISKY}, ["--check"], 1, id="1 check pending"),
         pytest.param({"a.yaml": RISKY}, ["--diff"], 1, id="1 diff pending"),
+        pytest.param({"a.yaml": RISKY_TP}, ["--pattern", "te"], 1, id="1 open after a write run"),
+        pytest.param({"a.yaml": RISKY_TP}, ["--pattern", "te", "--check"], 1, id="1 open in check mode"),
+        pytest.param({"a.yaml": RISKY_TP}, ["--pattern", "te", "--diff"], 1, id="1 open in diff mode"),
+        pytest.param({"a.yaml": INTERPOLATED}, ["--check"], 1, id="1 open undecidable value"),
+        pytest.param({"a.yaml": RISKY_TP}, ["--pattern", "te", "--force"], 0, id="0 open fixed by --force"),
+        pytest.param({"a.yaml": RISKY_TP_SUPPRESSED}, ["--pattern", "te", "--check"], 0, id="0 open suppressed"),
         pytest.param({"a.yaml": RISKY}, ["--pattern", "fp16"], 2, id="2 usage error"),
         pytest.param(
             {"a.yaml": RISKY, "pyproject.toml": "[tool.migrator]\npattern = 'fp16'\n"},
@@ -88,8 +105,9 @@ def test_human_report_on_stderr_machine_report_on_stdout_or_file(
     monkeypatch.chdir(tmp_path)
     assert main(["--check", "--output-format", "github"]) == 1
     out, err = capsys.readouterr()
-    assert out.startswith("::warning file=a.yaml,line=17,col=3,title=MIG001 torch-adam-bf16-state::")
-    assert "1 files scanned" in err and "::" not in err
+    assert out.startswith("::warning file=a.yaml,line=12,col=1,title=MIG005 implicit-mp-policy::")  # file order
+    assert "::warning file=a.yaml,line=17,col=3,title=MIG001 torch-adam-bf16-state::" in out
+    assert err == ""  # a machine format on stdout is all the run prints
     assert main(["--check", "--output-format", "sarif", "--output-file", "out.sarif"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and "1 would migrate" in err
@@ -151,7 +169,7 @@ def test_suppressed_findings_are_reported(
     err = capsys.readouterr().err
     assert "a.yaml:17:3: suppressed: MIG001" in err
     assert "b.yaml: skipped (skip-file)" in err
-    assert "1 findings suppressed" in err
+    assert "1 finding suppressed" in err
 
 
 def test_cli_import_stays_light() -> None:
@@ -159,3 +177,13 @@ def test_cli_import_stays_light() -> None:
     probe = "import sys, migrator.cli; print(sorted(m for m in ('migrator.engine', 'migrator.runner', 'jsonschema', 'libcst', 'yaml', 'migrator.proof', 'torch', 'nemo_automodel', 'matplotlib') if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_an_output_file_in_a_missing_folder_is_a_usage_error_before_any_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(tmp_path, {"a.yaml": RISKY})
+    monkeypatch.chdir(tmp_path)
+    assert main(["--output-format", "json", "-o", "missing/report.json", "a.yaml"]) == 2
+    assert "folder missing does not exist" in capsys.readouterr().err
+    assert (tmp_path / "a.yaml").read_text() == RISKY

@@ -42,14 +42,17 @@ def test_validation_agrees_with_jsonschema(table: dict[str, Any]) -> None:
     assert (config.validate(table) == []) == expected_valid
 
 
-def test_nearest_pyproject_wins_and_missing_table_is_empty(tmp_path: Path) -> None:
+def test_the_closest_pyproject_with_a_table_wins(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.migrator]\npattern = 'te'\n")
     inner = tmp_path / "pkg"
     inner.mkdir()
-    (inner / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    assert config.load(tmp_path / "pkg").values == {}
+    (inner / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no table: passed over, as ruff does
+    assert config.load(inner).values == {"pattern": "te"}
+    assert config.load(inner).root == tmp_path.resolve()
+    (inner / "pyproject.toml").write_text("[tool.migrator]\npattern = 'fp32'\n")
+    config.forget()
+    assert config.load(inner).values == {"pattern": "fp32"}
     assert config.load(tmp_path).values == {"pattern": "te"}
-    assert config.load(tmp_path).root == tmp_path.resolve()
 
 
 def test_command_line_wins_only_when_given(tmp_path: Path) -> None:

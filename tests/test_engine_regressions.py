@@ -131,3 +131,16 @@ def test_inserted_lines_use_the_files_line_ending_not_a_stray_nel() -> None:
         pattern="te",
     )
     assert outcome.new_text is not None and "\x85" not in outcome.new_text.replace("recipe: x\x85", "")
+
+
+def test_deleting_the_last_keys_keeps_a_missing_final_newline_across_blank_lines() -> None:
+    # Found by the property test: a blank line before the deleted last key left a final line break behind.
+    source = (
+        "model:\n  torch_dtype: float32\noptimizer:\n"
+        "  _target_: transformer_engine.pytorch.optimizers.fused_adam.FusedAdam\n  weight_decay: 1.0e-5\n"
+        "  # c\n  master_weights: true\n\n  exp_avg_dtype: torch.float32"
+    )
+    outcome = run(source, pattern="fp32", convert=True)
+    assert outcome.new_text == (
+        "model:\n  torch_dtype: float32\noptimizer:\n  _target_: torch.optim.AdamW\n  weight_decay: 1.0e-5\n  # c"
+    )

@@ -98,12 +98,12 @@ def test_sarif_uris_are_relative_to_the_repository_root_from_a_subfolder(
 def test_json_lists_every_file_with_codes(results: list[FileResult]) -> None:
     document = json.loads(render("json", results, Mode.CHECK))
     files = {entry["path"]: entry for entry in document["files"]}
-    assert files["a/risky.yaml"]["status"] == "migrated" and files["a/risky.yaml"]["classification"] == "risky"
+    assert files["a/risky.yaml"]["status"] == "would-migrate" and files["a/risky.yaml"]["classification"] == "risky"
     assert {f["code"] for f in files["a/risky.yaml"]["findings"]} >= {"MIG001", "MIG003", "MIG005"}
     assert files["broken.yaml"]["problem"]["line"] == 4
     assert files["peft.yaml"]["skip_reason"] == "peft"
     assert [f["suppressed"] for f in files["sup.yaml"]["findings"] if f["code"] == "MIG001"] == [True]
-    assert "8 files scanned" in document["summary"]
+    assert "8 files scanned" in document["summary"]["text"]
 
 
 def test_github_annotations_are_escaped_and_skip_suppressed(results: list[FileResult]) -> None:
@@ -120,7 +120,7 @@ def test_github_annotations_are_escaped_and_skip_suppressed(results: list[FileRe
 def test_markdown_summarises_groups_drops_and_leftovers(results: list[FileResult]) -> None:
     text = render("markdown", results, Mode.CHECK)
     assert "### Would migrate to pattern `te` (3)" in text
-    assert "### Dropped settings" in text and "removed `foreach`" in text
+    assert "### Dropped settings" in text and "`foreach`: TE FusedAdam does not accept it; would remove it" in text
     left = text.split("### Left for a human")[1]
     assert "MIG102" in left and "MIG101" in left and "broken.yaml" in left and "suppressed" in left
     assert "<summary>peft (1)</summary>" in text

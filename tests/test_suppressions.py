@@ -32,7 +32,7 @@ def _config(**comments: str) -> str:
 
 
 def _suppressed_codes(outcome: Outcome) -> list[str]:
-    return [located.finding.code for located in outcome.suppressed]
+    return sorted(located.finding.code for located in outcome.suppressed)
 
 
 def test_without_comments_everything_is_migrated() -> None:

@@ -7,7 +7,7 @@ import textwrap
 from migrator.core.outcome import Outcome, Status
 from migrator.core.settings import Options
 from migrator.yaml.front_end import migrate_yaml
-from tests.rules.cases import YAML, codes, transformed
+from tests.rules.cases import YAML, transformed
 
 __all__ = ["check_noop", "check_transformed", "codes", "run"]
 
@@ -25,3 +25,8 @@ def check_noop(source: str, **options: object) -> Outcome:
 
 def check_transformed(before: str, after: str, **options: object) -> Outcome:
     return transformed(YAML, before, after, **options)
+
+
+def codes(outcome: Outcome) -> list[str]:
+    """The codes raised, in code order (reports list findings in file order)."""
+    return sorted(located.finding.code for located in outcome.findings)

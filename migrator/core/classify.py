@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from migrator import patterns
-from migrator.core import automodel, builders
+from migrator.core import automodel, builders, interpolation
 from migrator.core.builders import Builder
 from migrator.core.recipes import Family, family_of, recipe_name
 
@@ -21,6 +21,7 @@ class Kind(enum.Enum):
     INCOMPLETE_TE = "incomplete-te"
     RISKY = "risky"
     UNPROVEN = "storage-unproven"  # torch Adam over a storage dtype the file cannot prove (a checkpoint's, a builder's)
+    UNDECIDABLE = "undecidable"  # the optimizer class or storage dtype is read from the environment at load time
 
 
 class RecipeShapeError(Exception):
@@ -155,7 +156,10 @@ def classify(data: object, include_peft: bool = False, assume_bf16: bool = False
     if optimizer is None:
         return result(Kind.NOT_APPLICABLE, "no optimizer section (not a training config)")
     if data.get("peft") is not None and not include_peft:
-        return result(Kind.PEFT, "PEFT/LoRA run: bf16 storage is fine here; pass --include-peft to migrate anyway")
+        return result(Kind.PEFT, "PEFT/LoRA run: bf16 storage is fine here")  # each command names its option
+    interpolated = interpolation.decision_values(data, storage_key(model or {}))
+    if interpolated:
+        return result(Kind.UNDECIDABLE, _with_defaults(data, interpolated, include_peft, assume_bf16))
     target = optimizer.get("_target_")
     owner = patterns.running(target)
     if owner is None and target not in automodel.TORCH_ADAM_TARGETS:
@@ -188,3 +192,13 @@ def classify(data: object, include_peft: bool = False, assume_bf16: bool = False
             f"{target} with parameters assumed bf16 (--assume-bf16-storage; {storage.source}) keeps Adam state in bf16",
         )
     return result(Kind.RISKY, f"{target} with bf16 parameters ({storage.source}) keeps Adam state in bf16")
+
+
+def _with_defaults(
+    data: Mapping[str, Any], found: list[interpolation.Interpolated], include_peft: bool, assume_bf16: bool
+) -> str:
+    """What the config is when no referenced variable is set, as far as the defaults tell."""
+    resolved = interpolation.resolved_data(data, found)
+    if resolved is None:
+        return "decided at load time from the environment (a reference without a default)"
+    return f"decided at load time from the environment; with the defaults: {classify(resolved, include_peft, assume_bf16).reason}"

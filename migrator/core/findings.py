@@ -23,12 +23,22 @@ class Level(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Fix:
+    """What a finding's changes do, in each tense a report needs: the report knows whether they happened."""
+
+    would: str  # check/diff mode: "would move to pattern `te`"
+    done: str  # written: "moved to pattern `te`"
+    not_done: str  # left unchanged, followed by why: "not moved"
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
-    message: str
+    message: str  # what is wrong; with a `fix`, the report adds what the fix does or did
     path: KeyPath  # the key the finding is about, for line numbers
     changes: tuple[Change, ...] = ()
     blocks: bool = False  # leave the whole file unchanged
+    fix: Fix | None = None
 
     @property
     def rule(self) -> Rule:
@@ -48,15 +58,30 @@ class Rule:
     check: RuleCheck | None = None  # None: raised by the Python front end only, through `finding`
     sole_for: Kind | None = None  # configs of this kind get this rule's findings only (the others assume more)
 
+    @property
+    def reported_level(self) -> str:
+        """The level every report gives its findings (SARIF's words): a fix is a warning until it is applied."""
+        return _REPORTED_LEVEL[self.level]
+
+    @property
+    def fixable(self) -> bool:
+        return self.level is Level.FIX
+
     def finding(
-        self, message: str, path: KeyPath = (), changes: Iterable[Change] = (), blocks: bool = False
+        self,
+        message: str,
+        path: KeyPath = (),
+        changes: Iterable[Change] = (),
+        blocks: bool = False,
+        fix: Fix | None = None,
     ) -> Finding:
-        return Finding(self.code, message, path, tuple(changes), blocks)
+        return Finding(self.code, message, path, tuple(changes), blocks, fix)
 
     def findings(self, ctx: Any) -> Iterable[Finding]:
         return self.check(ctx) if self.check is not None else ()
 
 
+_REPORTED_LEVEL = {Level.FIX: "warning", Level.WARNING: "warning", Level.INFO: "note", Level.ERROR: "error"}
 RULES: dict[str, Rule] = {}
 
 

@@ -56,6 +56,14 @@ class Outcome:
     skip_reason: str = field(default="")
     suppressed: tuple[LocatedFinding, ...] = ()  # left alone by a `# migrator: ignore` comment
 
+    @property
+    def open_findings(self) -> tuple[LocatedFinding, ...]:
+        """Violations the run leaves in place, whatever the mode: a warning that kept a config unchanged, because it
+        stays risky (`tp_size > 1` or BAGEL under pattern te), its storage dtype is not provable (a checkpoint's, a
+        builder's, KD's by AutoModel version), or a value is decided only at load time. A warning that changed
+        nothing by itself (a note-like Python warning) is not open."""
+        return tuple(located for located in self.findings if located.level is Level.WARNING and located.finding.blocks)
+
 
 @dataclass(frozen=True)
 class FileResult:
@@ -70,6 +78,10 @@ class FileResult:
     @property
     def status(self) -> Status:
         return self.outcome.status
+
+    @property
+    def open(self) -> bool:
+        return bool(self.outcome.open_findings)
 
 
 def failed(shown: str, message: str, hint: str) -> FileResult:

@@ -8,8 +8,8 @@ Rules never see suppressions; a suppressed finding keeps its report entry and lo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from migrator.core.changes import Change, KeyPath
@@ -36,9 +36,32 @@ _CLASS_KEY = "_target_"  # Hydra's class selector: edits inside one object depen
 class Directives:
     skip_file: bool = False
     ignores: tuple[tuple[int, frozenset[str] | None], ...] = ()  # (1-based line, codes or None for all)
+    everywhere: frozenset[str] = frozenset()  # codes ignored on every line (rules not selected for the run)
+    # Lines whose directive suppressed something, so the unused ones can be reported (as ruff's RUF100).
+    used: set[int] = field(default_factory=set, compare=False)
 
     def covers(self, code: str, lines: Collection[int]) -> bool:
-        return any(line in lines and (codes is None or code in codes) for line, codes in self.ignores)
+        if code in self.everywhere:
+            return True
+        hits = [line for line, codes in self.ignores if line in lines and (codes is None or code in codes)]
+        self.used.update(hits)
+        return bool(hits)
+
+    def unused(self) -> list[tuple[int, frozenset[str] | None]]:
+        """The `ignore` directives that suppressed nothing, by line."""
+        return [(line, codes) for line, codes in self.ignores if line not in self.used]
+
+    def ignoring(self, codes: frozenset[str]) -> Directives:
+        return Directives(self.skip_file, self.ignores, self.everywhere | codes) if codes else self
+
+    def with_names(self, code_of: Mapping[str, str]) -> Directives:
+        """Rule names written in place of codes (`ignore[implicit-mp-policy]`), as their codes; `code_of` maps
+        upper-cased names (directives are read upper-cased) to codes."""
+        ignores = tuple(
+            (line, frozenset(code_of.get(code, code) for code in codes) if codes is not None else None)
+            for line, codes in self.ignores
+        )
+        return Directives(self.skip_file, ignores, self.everywhere)
 
     def unknown_codes(self, known: Collection[str]) -> list[tuple[int, str]]:
         return [(line, code) for line, codes in self.ignores for code in sorted(codes or ()) if code not in known]
@@ -101,7 +124,7 @@ def partition(
     Edits to one object that changes class go together: if any of them is suppressed, all are (keeping
     `_target_: FusedAdam` but not the removal of `foreach`, or the reverse, would break the recipe).
     """
-    if not directives.ignores:
+    if not directives.ignores and not directives.everywhere:
         return list(findings), []
     suppressed = {index for index, finding in enumerate(findings) if directives.covers(finding.code, lines_of(finding))}
     for group in _class_switch_groups(findings):

@@ -10,7 +10,7 @@ import importlib.util
 import sys
 
 EXTRA = "verify"
-INSTALL_HINT = f"pip install 'migrator[{EXTRA}]'  (from a clone: pip install -e '.[{EXTRA}]')"
+INSTALL_HINT = f"pip install 'automodel-precision-migrator[{EXTRA}]'  (from a clone: pip install -e '.[{EXTRA}]')"
 # What the extra brings that the proof imports; matplotlib only for the demo picture.
 PROOF_MODULES = ("torch", "nemo_automodel", "transformers")
 DEMO_MODULES = ("torch", "matplotlib")

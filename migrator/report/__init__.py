@@ -16,6 +16,11 @@ FORMATS = ("text", "json", "sarif", "github", "markdown")
 MACHINE_FORMATS = frozenset(FORMATS) - {"text"}
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 file`, `2 files`; `nouns` where the plural is not `noun` + s."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def render(output_format: str, results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> str:
     if output_format not in FORMATS:
         raise ValueError(f"unknown output format {output_format!r}")

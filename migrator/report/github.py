@@ -22,7 +22,7 @@ def _escape_property(text: str) -> str:
 
 def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> str:
     lines = []
-    for record in records(results):
+    for record in records(results, mode):
         if record.suppressed:
             continue
         properties = [f"file={_escape_property(record.path)}"]

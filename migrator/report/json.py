@@ -10,32 +10,33 @@ from typing import Any
 from migrator import __version__
 from migrator.core.outcome import FileResult
 from migrator.core.settings import Mode
-from migrator.report.records import Record, records
-from migrator.report.text import summary
+from migrator.report.records import Record, records, status_label
+from migrator.report.text import Counts, summary
 
 
 def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> str:
     document = {
         "tool": {"name": "migrator", "version": __version__},
         "mode": mode.value,
-        "summary": summary(results, mode),
-        "files": [_file(result) for result in results],
+        "summary": {"text": summary(results, mode), **asdict(Counts.of(results, mode))},
+        "files": [_file(result, mode) for result in results],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _file(result: FileResult) -> dict[str, Any]:
+def _file(result: FileResult, mode: Mode) -> dict[str, Any]:
     outcome = result.outcome
     classification = outcome.classification
     return {
         "path": result.path,
-        "status": outcome.status.value,
+        "status": status_label(outcome.status, mode),
         "classification": classification.kind.value if classification else None,
         "reason": classification.reason if classification else None,
         "target": outcome.target,
         "skip_reason": outcome.skip_reason or None,
+        "open": result.open,
         "problem": asdict(outcome.problem) if outcome.problem else None,
-        "findings": [_record(record) for record in records([result])],
+        "findings": [_record(record) for record in records([result], mode)],
     }
 
 

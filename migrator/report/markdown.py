@@ -9,7 +9,8 @@ from migrator.core.changes import Delete
 from migrator.core.findings import Level
 from migrator.core.outcome import FileResult, Status
 from migrator.core.settings import Mode
-from migrator.report.records import records
+from migrator.core.wording import finding_message
+from migrator.report.records import records, status_label
 from migrator.report.text import summary
 
 _STATUS_ORDER = (Status.MIGRATED, Status.UNCHANGED, Status.SKIPPED, Status.NOT_RECIPE, Status.FAILED)
@@ -20,12 +21,12 @@ def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> 
     sections = [
         "## migrator report",
         summary(results, mode),
-        _table(("status", "files"), _counts(result.status.value for result in results)),
+        _table(("status", "files"), _counts(status_label(result.status, mode) for result in results)),
         "### Files per classification",
         _table(("classification", "files"), _counts(_classification(result) for result in results)),
         _migrated(results, verb),
-        _dropped(results),
-        _for_a_human(results),
+        _dropped(results, mode),
+        _for_a_human(results, mode),
         _skipped(results),
     ]
     return "\n\n".join(section for section in sections if section) + "\n"
@@ -61,9 +62,9 @@ def _migrated(results: Sequence[FileResult], verb: str) -> str:
     return "\n\n".join(parts)
 
 
-def _dropped(results: Sequence[FileResult]) -> str:
+def _dropped(results: Sequence[FileResult], mode: Mode) -> str:
     rows = [
-        (f"`{result.path}:{located.line}`", located.finding.code, located.finding.message)
+        (f"`{result.path}:{located.line}`", located.finding.code, finding_message(located, result.outcome, mode))
         for result in results
         if result.status is Status.MIGRATED
         for located in result.outcome.findings
@@ -72,7 +73,7 @@ def _dropped(results: Sequence[FileResult]) -> str:
     return f"### Dropped settings ({len(rows)})\n\n" + _table(("where", "rule", "what and why"), rows) if rows else ""
 
 
-def _for_a_human(results: Sequence[FileResult]) -> str:
+def _for_a_human(results: Sequence[FileResult], mode: Mode) -> str:
     rows = [
         (
             f"`{record.path}:{record.line}`" if record.line else f"`{record.path}`",
@@ -80,7 +81,7 @@ def _for_a_human(results: Sequence[FileResult]) -> str:
             "suppressed" if record.suppressed else record.level,
             record.message + (f" ({record.hint})" if record.hint else ""),
         )
-        for record in records(results)
+        for record in records(results, mode)
         # Pending fixes are listed above; here only what the tool will not do by itself.
         if record.suppressed
         or (record.level in ("error", "warning") and (record.rule is None or record.rule.level is not Level.FIX))

@@ -6,10 +6,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from migrator.core.findings import Level, Rule
-from migrator.core.outcome import FileResult, LocatedFinding, Status
+from migrator.core.outcome import FileResult, LocatedFinding, Outcome, Status
+from migrator.core.settings import Mode
+from migrator.core.wording import finding_message
 
-# SARIF result levels; GitHub annotation commands use the same words except `note`.
-SARIF_LEVEL = {Level.FIX: "warning", Level.WARNING: "warning", Level.INFO: "note", Level.ERROR: "error"}
+
+def status_label(status: Status, mode: Mode) -> str:
+    """A file's status as reports name it: nothing is migrated in check and diff mode, it would be."""
+    if status is Status.MIGRATED and mode is not Mode.WRITE:
+        return "would-migrate"
+    return status.value
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ class Record:
         return self.rule.code if self.rule is not None else ""
 
 
-def records(results: Sequence[FileResult]) -> Iterator[Record]:
+def records(results: Sequence[FileResult], mode: Mode) -> Iterator[Record]:
     for result in results:
         outcome = result.outcome
         problem = outcome.problem
@@ -41,13 +47,12 @@ def records(results: Sequence[FileResult]) -> Iterator[Record]:
         for notice in result.notices:
             yield Record(result.path, notice.line, notice.column, notice.message, "warning", hint=notice.hint)
         for located in outcome.findings:
-            yield _finding_record(result.path, located, suppressed=False)
+            yield _finding_record(result.path, located, outcome, mode, suppressed=False)
         for located in outcome.suppressed:
-            yield _finding_record(result.path, located, suppressed=True)
+            yield _finding_record(result.path, located, outcome, mode, suppressed=True)
 
 
-def _finding_record(path: str, located: LocatedFinding, suppressed: bool) -> Record:
+def _finding_record(path: str, located: LocatedFinding, outcome: Outcome, mode: Mode, suppressed: bool) -> Record:
     rule = located.finding.rule
-    return Record(
-        path, located.line, located.column, located.finding.message, SARIF_LEVEL[rule.level], rule, suppressed
-    )
+    message = finding_message(located, outcome, mode, suppressed)
+    return Record(path, located.line, located.column, message, rule.reported_level, rule, suppressed)

@@ -19,7 +19,7 @@ from migrator import __version__
 from migrator.core.findings import Rule
 from migrator.core.outcome import FileResult
 from migrator.core.settings import Mode
-from migrator.report.records import SARIF_LEVEL, Record, records
+from migrator.report.records import Record, records
 from migrator.rules import RULES
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -32,7 +32,7 @@ def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> 
     codes = sorted(RULES)
     index = {code: position for position, code in enumerate(codes)}
     sarif_results, notifications = [], []
-    for record in records(results):
+    for record in records(results, mode):
         if record.rule is None:
             notifications.append(_notification(record, root))
         else:
@@ -68,7 +68,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": full},
         "help": {"text": rule.doc or rule.summary, "markdown": rule.doc or rule.summary},
-        "defaultConfiguration": {"level": SARIF_LEVEL[rule.level]},
+        "defaultConfiguration": {"level": rule.reported_level},
         "properties": {"tags": ["migrator", rule.level.value]},
     }
 
@@ -92,7 +92,10 @@ def _notification(record: Record, root: Path) -> dict[str, Any]:
 
 
 def _location(record: Record, root: Path) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": _relative_uri(record.path, root), "uriBaseId": _ROOT_ID}}
+    uri = _relative_uri(record.path, root)
+    # A relative URI is resolved against the repository root; an absolute one (outside it) stands alone.
+    artifact = {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": _ROOT_ID}
+    physical: dict[str, Any] = {"artifactLocation": artifact}
     if record.line:
         physical["region"] = {"startLine": record.line, "startColumn": max(record.column, 1)}
     return {"physicalLocation": physical}

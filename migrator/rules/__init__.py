@@ -31,7 +31,7 @@ class Context:
     data: Mapping[str, Any]
     classification: Classification
     options: Options
-    target: str  # the name of the pattern this config ends on
+    target: str | None  # the name of the pattern this config ends on (None: a sole rule on a config not migrated)
 
     @property
     def optimizer(self) -> Mapping[str, Any]:
@@ -43,6 +43,8 @@ class Context:
 
     @property
     def pattern(self) -> patterns.Pattern:
+        if self.target is None:
+            raise LookupError("this config is not migrated: no target pattern")
         return patterns.PATTERNS[self.target]
 
     @property
@@ -75,12 +77,13 @@ def python_rule(code: str, slug: str, summary: str, level: Level, doc: str) -> R
 
 
 def make_plan(data: Mapping[str, Any], classification: Classification, options: Options) -> Plan:
+    rules = [RULES[code] for code in sorted(RULES)]
+    # A rule that speaks alone for a kind (an undecidable or unproven config) runs even where nothing migrates.
+    sole = [rule for rule in rules if rule.sole_for is classification.kind]
     target = planned_target(data, classification, options)
-    if target is None:
+    if target is None and not sole:
         return Plan(None)
     ctx = Context(data, classification, options, target)
-    rules = [RULES[code] for code in sorted(RULES)]
-    sole = [rule for rule in rules if rule.sole_for is classification.kind]
     return Plan(target, tuple(finding for rule in sole or rules for finding in rule.findings(ctx)))
 
 

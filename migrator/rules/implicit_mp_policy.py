@@ -37,7 +37,7 @@ from typing import Any
 from migrator import patterns
 from migrator.core import automodel
 from migrator.core.changes import Set
-from migrator.core.findings import Finding, Level
+from migrator.core.findings import Finding, Fix, Level
 from migrator.core.recipes import Family
 from migrator.rules import Context, rule
 
@@ -73,12 +73,19 @@ def implicit_mp_policy(ctx: Context) -> Iterator[Finding]:
     policy: Any = ctx.data["distributed"].get("mp_policy")
     changes = policy_changes(policy)
     if policy is None:
-        yield implicit_mp_policy.finding("distributed.mp_policy made explicit", MP_POLICY, changes)
-    elif changes:
         yield implicit_mp_policy.finding(
-            "distributed.mp_policy completed with " + ", ".join(change.path[-1] for change in changes),
+            "distributed.mp_policy is implicit under FSDP2 (AutoModel's default: bf16 parameters, fp32 reduction)",
             MP_POLICY,
             changes,
+            fix=Fix("would write the default out (no change at run time)", "default written out", "not written out"),
+        )
+    elif changes:
+        missing = ", ".join(change.path[-1] for change in changes)
+        yield implicit_mp_policy.finding(
+            f"distributed.mp_policy misses {missing} (the default applies to them)",
+            MP_POLICY,
+            changes,
+            fix=Fix("would add the defaults (no change at run time)", "defaults added", "not added"),
         )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrator.core.changes import Set
-from migrator.core.findings import Finding, Level
+from migrator.core.findings import Finding, Fix, Level
 from migrator.rules import Context, rule
 
 
@@ -41,5 +41,8 @@ def implicit_weight_decay(ctx: Context) -> Iterator[Finding]:
     if decay is not None:
         path = ("optimizer", "weight_decay")
         yield implicit_weight_decay.finding(
-            f"weight_decay was implicit; written out as {decay}", path, [Set(path, decay)]
+            f"weight_decay is implicit (the current optimizer's default is {decay}, {ctx.pattern.optimizer_name}'s differs)",
+            path,
+            [Set(path, decay)],
+            fix=Fix(f"would write it out as {decay}", f"written out as {decay}", "not written out"),
         )

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrator.core.classify import Kind
-from migrator.core.findings import Finding, Level
+from migrator.core.findings import Finding, Fix, Level
 from migrator.rules import Context, rule
 
 
@@ -44,5 +44,8 @@ def incomplete_te_fused_adam(ctx: Context) -> Iterator[Finding]:
     changes = ctx.pattern.completion_changes(ctx.optimizer)
     changes += ctx.storage_changes
     yield incomplete_te_fused_adam.finding(
-        f"{ctx.classification.reason}; completed to pattern `{ctx.target}`", ("optimizer", "_target_"), changes
+        ctx.classification.reason,
+        ("optimizer", "_target_"),
+        changes,
+        fix=Fix(f"would complete to pattern `{ctx.target}`", f"completed to pattern `{ctx.target}`", "not completed"),
     )

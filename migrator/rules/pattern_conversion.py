@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrator.core.classify import Kind
-from migrator.core.findings import Finding, Level
+from migrator.core.findings import Finding, Fix, Level
 from migrator.rules import Context, rule
 
 
@@ -41,5 +41,6 @@ def pattern_conversion(ctx: Context) -> Iterator[Finding]:
         return
     changes = ctx.pattern.switch_changes(ctx.optimizer)
     changes += ctx.storage_changes
-    message = f"converted from pattern `{ctx.classification.pattern}` to `{ctx.target}`"
-    yield pattern_conversion.finding(message, ("optimizer", "_target_"), changes)
+    message = f"on pattern `{ctx.classification.pattern}`; --convert asks for `{ctx.target}`"
+    fix = Fix(f"would convert to `{ctx.target}`", f"converted to `{ctx.target}`", "not converted")
+    yield pattern_conversion.finding(message, ("optimizer", "_target_"), changes, fix=fix)

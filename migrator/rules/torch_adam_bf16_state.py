@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrator.core.classify import Kind
-from migrator.core.findings import Finding, Level
+from migrator.core.findings import Finding, Fix, Level
 from migrator.rules import Context, rule
 
 
@@ -47,5 +47,8 @@ def torch_adam_bf16_state(ctx: Context) -> Iterator[Finding]:
     if ctx.switches_optimizer_class:
         changes = ctx.pattern.switch_changes(ctx.optimizer) + changes
     yield torch_adam_bf16_state.finding(
-        f"{ctx.classification.reason}; moved to pattern `{ctx.target}`", ("optimizer", "_target_"), changes
+        ctx.classification.reason,
+        ("optimizer", "_target_"),
+        changes,
+        fix=Fix(f"would move to pattern `{ctx.target}`", f"moved to pattern `{ctx.target}`", "not moved"),
     )

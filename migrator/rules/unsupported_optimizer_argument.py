@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migrator.core.changes import Delete
-from migrator.core.findings import Finding, Level
+from migrator.core.findings import Finding, Fix, Level
 from migrator.rules import Context, rule
 
 
@@ -34,5 +34,8 @@ def unsupported_optimizer_argument(ctx: Context) -> Iterator[Finding]:
     for key in ctx.pattern.rejected_arguments(ctx.optimizer):
         path = ("optimizer", key)
         yield unsupported_optimizer_argument.finding(
-            f"removed `{key}`: {ctx.pattern.optimizer_name} does not accept it", path, [Delete(path)]
+            f"`{key}`: {ctx.pattern.optimizer_name} does not accept it",
+            path,
+            [Delete(path)],
+            fix=Fix("would remove it", "removed", "not removed"),
         )

@@ -14,12 +14,84 @@ from typing import Any
 
 import yaml
 
-try:  # libyaml is bundled in PyYAML's wheels; the pure-Python loader is the same parser, slower
-    from yaml import CSafeLoader as _Loader
+try:  # libyaml is bundled in PyYAML's wheels: about 10x faster than the pure-Python loader
+    from yaml import CSafeLoader as _FastLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _FastLoader  # type: ignore[assignment]
 
 from migrator.core.changes import KeyPath
+
+# AutoModel loads recipes with `yaml.safe_load`: PyYAML's pure-Python loader, which is the reference.
+_ReferenceLoader = yaml.SafeLoader
+
+# Where libyaml accepts a text the pure-Python loader rejects, or reads it differently (found by the property
+# test in tests/test_loader_divergence.py; listed in the README): tabs as separators (`a: x<TAB># c`, `a:<TAB>b`,
+# `[a,<TAB>b]`), a BOM, NEL, LS or PS inside the text, a comment glued to a block scalar header (`|# c`), an
+# empty tag `!` (libyaml reads "" where safe_load reads null), a `?` inside a plain scalar of a flow collection
+# (`[a?b]`, checked on libyaml's tree: a `?` in a comment or a quoted string is common and harmless). Such texts
+# are parsed by the reference loader; none of the 511 real recipes is.
+_DIVERGENT_CHARACTERS = ("\t", "\ufeff", "\x85", "\u2028", "\u2029")
+_HEADER_INDICATORS = frozenset("-+0123456789")
+_TAG_END = re.compile(r"!(?=[\s,\]}]|$)")  # the node's tag ends right after `!`: empty when it also starts there
+_TAG_START = frozenset(" \t\r\n[{,")
+
+
+def divergence_possible(text: str) -> bool:
+    """Whether libyaml might accept or read `text` differently from the reference loader."""
+    return _divergent_piece(text) or _question_after_flow_opener(text)
+
+
+def _divergent_piece(text: str) -> bool:
+    """Cheap on purpose, as it runs on every file: substring tests first, and regexes that start with a literal."""
+    if any(character in text for character in _DIVERGENT_CHARACTERS):
+        return True
+    if _header_comment(text):
+        return True
+    return "!" in text and any(
+        match.start() == 0 or text[match.start() - 1] in _TAG_START for match in _TAG_END.finditer(text)
+    )
+
+
+def _header_comment(text: str) -> bool:
+    """A `#` right after a block scalar indicator and its chomping/indentation digits (`|#`, `>-#`, `|2#`).
+    A find loop: `|` and `>` are rare in recipes, and a regex starting with a character class scans slowly."""
+    for marker in "|>":
+        start = text.find(marker)
+        while start >= 0:
+            end = start + 1
+            while end < len(text) and text[end] in _HEADER_INDICATORS:
+                end += 1
+            if text.startswith("#", end):
+                return True
+            start = text.find(marker, start + 1)
+    return False
+
+
+def _question_after_flow_opener(text: str) -> bool:
+    # Two linear scans: a regex here backtracks on deep nesting.
+    openers = [index for index in (text.find("["), text.find("{")) if index >= 0]
+    return bool(openers) and text.find("?", min(openers)) >= 0
+
+
+def _plain_question_in_flow(root: yaml.Node | None) -> bool:
+    """Whether libyaml's tree holds a plain scalar with a `?` inside a flow collection, which the reference loader
+    rejects; a `?` in a comment or a quoted string (the usual case) does not count."""
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, in_flow = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if in_flow and not node.style and "?" in node.value:  # plain: style None (or "" from libyaml)
+                return True
+            continue
+        inside = in_flow or bool(node.flow_style)
+        children = node.value if isinstance(node, yaml.SequenceNode) else [item for pair in node.value for item in pair]
+        stack.extend((child, inside) for child in children)
+    return False
+
 
 # YAML 1.1 line breaks as libyaml counts them for marks.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -90,24 +162,43 @@ def _too_deep(line: int, column: int) -> YamlError:
 class YamlDocument:
     def __init__(self, text: str) -> None:
         self.text = text
+        fast = _FastLoader is not _ReferenceLoader and not _divergent_piece(text)
+        try:
+            self._load(_FastLoader if fast else _ReferenceLoader)
+            if fast and _question_after_flow_opener(text) and _plain_question_in_flow(self.root):
+                fast = False  # the reference loader decides, as below
+                self._load(_ReferenceLoader)
+        except yaml.MarkedYAMLError as exc:
+            if not fast or "maximum nesting depth" in str(exc.problem):
+                raise self._error(exc) from None
+            # libyaml rejected it: the reference loader decides, and its message and position are AutoModel's.
+            try:
+                self._load(_ReferenceLoader)
+            except yaml.MarkedYAMLError as reference:
+                raise self._error(reference) from None
+        except RecursionError:  # the pure-Python composer recurses per level: only generated or hostile files
+            raise _too_deep(0, 0) from None
+
+    def _load(self, loader_class: type) -> None:
         self._explicit: dict[int, list[tuple[yaml.Node, yaml.Node]]] = {}
         self._index: dict[int, dict[str, Entry]] = {}
         self._shared: set[int] = set()
         self._non_string_keys: list[yaml.Node] = []
-        loader = _Loader(text)
+        loader = loader_class(self.text)
         try:
             self.root: yaml.Node | None = loader.get_single_node()
             if self.root is not None:
                 self._shared = self._check_tree(self.root)
             self.data: Any = loader.construct_document(self.root) if self.root is not None else None
-        except yaml.constructor.ConstructorError as exc:
-            raise _constructor_error(exc) from None
-        except yaml.composer.ComposerError as exc:
-            raise _composer_error(exc) from None
-        except yaml.MarkedYAMLError as exc:
-            raise self._syntax_error(exc) from None
         finally:
             loader.dispose()
+
+    def _error(self, exc: yaml.MarkedYAMLError) -> YamlError:
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            return _constructor_error(exc)
+        if isinstance(exc, yaml.composer.ComposerError):
+            return _composer_error(exc)
+        return self._syntax_error(exc)
 
     def _syntax_error(self, exc: yaml.MarkedYAMLError) -> YamlError:
         """libyaml's message, or a plain one for the two it words cryptically: tabs and deep nesting."""
@@ -119,7 +210,7 @@ class YamlDocument:
             end = self.line_starts[mark.line + 1] if mark.line + 1 < len(self.line_starts) else len(self.text)
             line_text = self.text[start:end]
             indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
-            if "\t" in indent or line_text[mark.column : mark.column + 1] == "\t":
+            if "\t" in indent:
                 column = line_text.index("\t") + 1
                 return YamlError(
                     "tab character in the indentation",
@@ -127,6 +218,9 @@ class YamlDocument:
                     column,
                     "YAML indents with spaces only: replace the tab with spaces",
                 )
+            if line_text[mark.column : mark.column + 1] == "\t":
+                hint = "AutoModel loads recipes with yaml.safe_load, which rejects a tab here: use spaces"
+                return _mark_error(exc, hint)
         return _mark_error(exc, "fix the YAML syntax at that position")
 
     # -- positions -------------------------------------------------------------------------
@@ -315,6 +409,6 @@ class YamlDocument:
 def load_data(text: str) -> Any:
     """The data only, as AutoModel's loader builds it: for re-reading text this tool wrote itself."""
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_ReferenceLoader if divergence_possible(text) else _FastLoader)
     except yaml.MarkedYAMLError as exc:
         raise _mark_error(exc, "the edited text no longer parses") from None

@@ -36,6 +36,25 @@ SUFFIXES = (".yaml", ".yml")
 _RECIPE_SECTION_LINE = re.compile(r"""^(["']?)(?:model|optimizer)\1[ \t]*:[ \t]*(?:[{&!#]|\r?$)""", re.MULTILINE)
 
 
+# Jinja (and similar) template markup: such a file only becomes YAML once rendered.
+_TEMPLATE_MARKUP = re.compile(r"\{%|\{\{|\{#")
+
+
+def _template_problem(text: str) -> Problem | None:
+    """For a file that does not load: it is a template, not a config, when it holds template markup."""
+    match = _TEMPLATE_MARKUP.search(text)
+    if match is None:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    return Problem(
+        f"looks like a template (`{match.group()}` at line {line}), not YAML: exclude it",
+        line,
+        column,
+        "add it to --exclude or to `exclude` in [tool.migrator]; migrate the rendered config instead",
+    )
+
+
 def _not_recipe(reason: str) -> Outcome:
     return Outcome(Status.NOT_RECIPE, Classification(Kind.NOT_RECIPE, reason))
 
@@ -48,7 +67,8 @@ def migrate_yaml(text: str, options: Options, directives: suppressions.Directive
             return _not_recipe(
                 f"no top-level `model`/`optimizer` section, and not loadable by yaml.safe_load: {exc.message}"
             )
-        return Outcome(Status.FAILED, problem=Problem(exc.message, exc.line, exc.column, exc.hint))
+        problem = _template_problem(text) or Problem(exc.message, exc.line, exc.column, exc.hint)
+        return Outcome(Status.FAILED, problem=problem)
     if doc.root is None:
         return _not_recipe("empty: no YAML content (blank or only comments)")
     try:
@@ -80,7 +100,9 @@ def migrate_yaml(text: str, options: Options, directives: suppressions.Directive
 
 
 def _locate(doc: YamlDocument, findings: Iterable[Finding]) -> tuple[LocatedFinding, ...]:
-    return tuple(LocatedFinding(finding, *doc.line_of(finding.path)) for finding in findings)
+    """Findings with their positions, in the order of the file (as every report lists them)."""
+    located = (LocatedFinding(finding, *doc.line_of(finding.path)) for finding in findings)
+    return tuple(sorted(located, key=lambda item: (item.line, item.column)))
 
 
 def _key_lines(doc: YamlDocument, path: KeyPath) -> list[int]:

@@ -32,9 +32,9 @@ def splice_with_edits(doc: YamlDocument, changes: Iterable[Change]) -> tuple[str
         splicer.add(change)
     edits = splicer.edits + splicer.flow_deletions()
     text = apply_edits(doc.text, edits)
-    if not doc.text.endswith(("\n", "\r")):
-        # A deleted last line leaves the break before it (and any blank lines above) last: keep the file's
-        # missing final newline.
+    if text.endswith(("\n", "\r")) and not doc.text.endswith(("\n", "\r")):
+        # The deleted last lines left the breaks before them (blank lines too): keep the missing final newline.
+        # (Verification re-reads the result, so a block scalar whose value those breaks were is never changed.)
         text = text.rstrip("\r\n")
     return text, edits
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-HINT = "from the optional `verify` extra: pip install 'migrator[verify]'"
+HINT = "from the optional `verify` extra: pip install 'automodel-precision-migrator[verify]'"
 # Block the extra's modules in a fresh interpreter, whether or not this environment has them.
 PROBE = (
     "import sys; sys.modules['nemo_automodel'] = sys.modules['torch'] = None; "

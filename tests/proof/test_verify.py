@@ -139,11 +139,16 @@ def test_migrate_verify_writes_only_what_proves(tmp_path: Path, capsys: pytest.C
         + FSDP2
     )
     kd = recipe(tmp_path, kd_text, "kd.yaml")
-    assert main(["--verify", "--pattern", "fp32", "--no-progress", str(risky), str(kd)]) == 2
+    # migrate itself holds the KD recipe now (its storage is not provable from the file: MIG115, open)...
+    assert main(["--verify", "--pattern", "fp32", "--no-progress", str(risky), str(kd)]) == 1
     err = capsys.readouterr().err
     assert "torch_dtype: float32" in risky.read_text()
     assert kd.read_text() == kd_text
-    assert "kd.yaml: error: proof failed: bf16 state" in err
+    assert "MIG115" in err
+    # ...and the gate refuses such a text if it were to be written: AutoModel 0.7.0 keeps it in bf16.
+    from migrator.proof.gate import failed_proof
+
+    assert (failed_proof(kd_text, "kd.yaml") or "").startswith("proof failed: bf16 state")
 
 
 @pytest.mark.parametrize("pattern", ["fp32", "te"])
@@ -159,7 +164,8 @@ def test_corpus_sample_before_and_after_migrate(corpus: Path, tmp_path: Path, pa
         assert prover.prove_file(corpus / name, name).label == label
     copy = tmp_path / "corpus"
     writable_copy(corpus / "examples" / "llm_finetune", copy)
-    assert main(["--pattern", pattern, "--no-progress", str(copy)]) == 0
+    # te leaves the tp_size > 1 recipes open (exit 1); fp32 migrates every risky one.
+    assert main(["--pattern", pattern, "--no-progress", str(copy)]) == (1 if pattern == "te" else 0)
     migrated = {"fp32": "fp32 state", "te": "TE arguments verified (not executed)"}[pattern]
     assert prover.prove_file(copy / "llama3_2/llama3_2_1b_squad.yaml", "squad").label == migrated
     assert prover.prove_file(copy / "llama3_2/llama3_2_1b_hellaswag_peft.yaml", "peft").label == "PEFT: adapters only"

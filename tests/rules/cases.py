@@ -19,9 +19,9 @@ from typing import Any
 import yaml
 
 from migrator import patterns
-from migrator.core import automodel
+from migrator.core import automodel, wording
 from migrator.core.outcome import Outcome, Status
-from migrator.core.settings import Options
+from migrator.core.settings import Mode, Options
 from migrator.patterns import te
 from migrator.python import migrate_python, migrate_test_code
 from migrator.yaml.front_end import migrate_yaml
@@ -62,12 +62,18 @@ def check(
     **options: Any,
 ) -> Outcome:
     """Run `before` (dedented) with `Options(**options)`; `after` None means no new text and `status` (default
-    UNCHANGED). Every finding must be listed: codes exactly, messages by a key part."""
+    UNCHANGED). Every finding must be listed: codes exactly, messages by a key part, as a write run reports them
+    (what is wrong, then what the fix did or why it did not happen)."""
     before = textwrap.dedent(before)
     outcome = front.migrate(before, Options(**options))
-    reported = [(located.finding.code, located.finding.message) for located in outcome.findings]
-    assert [code for code, _ in reported] == [code for code, _ in findings], reported
-    for (code, message), (_, part) in zip(reported, findings, strict=True):
+    reported = [
+        (located.finding.code, wording.finding_message(located, outcome, Mode.WRITE)) for located in outcome.findings
+    ]
+    # Reports list findings in file order; a case lists them by rule: compare per code, in order within a code.
+    reported = sorted(reported, key=lambda item: item[0])
+    expected = sorted(findings, key=lambda item: item[0])
+    assert [code for code, _ in reported] == [code for code, _ in expected], reported
+    for (code, message), (_, part) in zip(reported, expected, strict=True):
         assert part in message, f"{code}: {part!r} not in {message!r}"
     if after is None:
         assert outcome.new_text is None, outcome.new_text

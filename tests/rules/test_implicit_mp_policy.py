@@ -17,7 +17,11 @@ from tests.rules.cases import (
 )
 
 HEAD = "model:\n  torch_dtype: float32\noptimizer:\n  _target_: torch.optim.AdamW\n"
-MADE_EXPLICIT = ("MIG005", "distributed.mp_policy made explicit")
+MADE_EXPLICIT = (
+    "MIG005",
+    "distributed.mp_policy is implicit under FSDP2 (AutoModel's default: bf16 parameters, fp32 reduction); "
+    "default written out",
+)
 POLICY_FIELDS = [key for key in patterns.MP_POLICY if key != "_target_"]
 
 
@@ -60,7 +64,7 @@ def test_existing_values_kept_missing_keys_added() -> None:
         YAML,
         before,
         before + yaml_lines(added, "    "),
-        [("MIG005", "distributed.mp_policy completed with " + ", ".join(added))],
+        [("MIG005", f"distributed.mp_policy misses {', '.join(added)} (the default applies to them); defaults added")],
     )
 
 

@@ -36,7 +36,14 @@ ADAMW_DECAY = automodel.ADAMW_DEFAULT_WEIGHT_DECAY
             f"model:\n  torch_dtype: bf16\noptimizer:\n  _target_: {TE_TARGET}\n  lr: 1.0e-5\n"
             + te_yaml()
             + f"  weight_decay: {ADAMW_DECAY}\n",
-            [TO_TE, ("MIG002", f"weight_decay was implicit; written out as {ADAMW_DECAY}"), NO_DISTRIBUTED],
+            [
+                TO_TE,
+                (
+                    "MIG002",
+                    f"weight_decay is implicit (the current optimizer's default is {ADAMW_DECAY}, {TE.optimizer_name}'s differs); written out as {ADAMW_DECAY}",
+                ),
+                NO_DISTRIBUTED,
+            ],
             id="yaml",
         ),
         pytest.param(
@@ -91,8 +98,8 @@ def test_not_raised_without_an_implicit_default(front: FrontEnd, before: str, af
             f"  weight_decay: {te.DEFAULT_WEIGHT_DECAY}\n",
             [
                 ("MIG002", f"written out as {te.DEFAULT_WEIGHT_DECAY}"),
-                ("MIG003", "removed `master_weights`"),
-                ("MIG006", f"to `{FP32.name}`"),
+                ("MIG003", f"`master_weights`: {FP32.optimizer_name} does not accept it; removed"),
+                ("MIG006", f"converted to `{FP32.name}`"),
                 NO_DISTRIBUTED,
             ],
             id="yaml",
@@ -108,8 +115,8 @@ def test_not_raised_without_an_implicit_default(front: FrontEnd, before: str, af
             + f"opt = {FP32.optimizer_target}(model.parameters(), weight_decay={te.DEFAULT_WEIGHT_DECAY})\n",
             [
                 ("MIG002", f"written out as {te.DEFAULT_WEIGHT_DECAY}"),
-                ("MIG006", f"from pattern `{TE.name}` to `{FP32.name}`"),
-                ("MIG003", "removed `master_weights`"),
+                ("MIG006", f"on pattern `{TE.name}`; --convert asks for `{FP32.name}`; converted to `{FP32.name}`"),
+                ("MIG003", f"`master_weights`: {FP32.optimizer_name} does not accept it; removed"),
             ],
             id="python",
         ),

@@ -75,6 +75,12 @@ def test_not_raised_under_fsdp2() -> None:
         YAML,
         RISKY + tail,
         FIXED + tail + mp_policy_yaml(),
-        [("MIG001", "moved to pattern"), ("MIG005", "made explicit")],
+        [
+            ("MIG001", "moved to pattern"),
+            (
+                "MIG005",
+                "distributed.mp_policy is implicit under FSDP2 (AutoModel's default: bf16 parameters, fp32 reduction); default written out",
+            ),
+        ],
         pattern=FP32.name,
     )

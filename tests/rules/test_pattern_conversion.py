@@ -23,13 +23,13 @@ from tests.rules.cases import (
 )
 
 NO_DISTRIBUTED = ("MIG104", "no distributed section")
-TO_FP32 = ("MIG006", f"converted from pattern `{TE.name}` to `{FP32.name}`")
-TO_TE = ("MIG006", f"converted from pattern `{FP32.name}` to `{TE.name}`")
+TO_FP32 = ("MIG006", f"on pattern `{TE.name}`; --convert asks for `{FP32.name}`; converted to `{FP32.name}`")
+TO_TE = ("MIG006", f"on pattern `{FP32.name}`; --convert asks for `{TE.name}`; converted to `{TE.name}`")
 TE_CONFIG = f"optimizer:\n  _target_: {TE_TARGET}\n  weight_decay: 0.1\n"
 
 
 def removed(key: str) -> tuple[str, str]:
-    return ("MIG003", f"removed `{key}`: {FP32.optimizer_name}")
+    return ("MIG003", f"`{key}`: {FP32.optimizer_name} does not accept it; removed")
 
 
 # Every key a switch to te writes is TE-only: removed again, in the order MIG003 checks them.

@@ -31,7 +31,7 @@ PY_LOAD = "model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
 
 
 def removed(key: str, to: Pattern = TE) -> tuple[str, str]:
-    return ("MIG003", f"removed `{key}`: {to.optimizer_name} does not accept it")
+    return ("MIG003", f"`{key}`: {to.optimizer_name} does not accept it; removed")
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,7 @@ def test_fp32_keeps_the_class_and_its_arguments(front: FrontEnd, before: str, af
             f"model:\n  torch_dtype: float32\noptimizer:\n  _target_: {FP32.optimizer_target}\n  weight_decay: 0.1\n",
             [
                 *(removed(key, FP32) for key in te.ONLY_ARGUMENTS if key in te_settings()),
-                ("MIG006", f"to `{FP32.name}`"),
+                ("MIG006", f"converted to `{FP32.name}`"),
                 NO_DISTRIBUTED,
             ],
             id="yaml",
@@ -162,7 +162,7 @@ def test_fp32_keeps_the_class_and_its_arguments(front: FrontEnd, before: str, af
             + PY_LOAD.replace("bfloat16", FP32.storage_dtype)
             + f"opt = {FP32.optimizer_target}(model.parameters(), weight_decay=0.1)\n",
             [
-                ("MIG006", f"to `{FP32.name}`"),
+                ("MIG006", f"converted to `{FP32.name}`"),
                 *(removed(key, FP32) for key in te.ONLY_ARGUMENTS if key in te_settings()),
             ],
             id="python",
