@@ -77,8 +77,8 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
 @click.option(
     "--assume-bf16-storage/--no-assume-bf16-storage",
     default=None,
-    help="Migrate torch Adam configs whose storage dtype the file does not decide (a Hugging Face checkpoint's, "
-    "a custom builder's) as bf16 storage; without it they are left unchanged with a warning (MIG115).",
+    help="Migrate torch Adam YAML configs whose storage dtype the file does not decide (a Hugging Face checkpoint's, "
+    "a custom builder's) as bf16 storage; without it they are left unchanged with a warning (MIG115). Python code is never assumed: it needs proof.",
 )
 @click.option(
     "--convert/--no-convert", default=None, help="Also convert configs already on the other recommended pattern."

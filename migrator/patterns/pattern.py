@@ -109,8 +109,15 @@ class Pattern:
         """The storage dtype for this pattern; an existing spelling of a dtype it accepts stays as written."""
         if not model_present:
             return []
-        if storage_key in model and automodel.dtype_kind(model[storage_key]) == automodel.dtype_kind(
-            self.storage_dtype
-        ):
+        written = model.get(storage_key) if storage_key in model else None
+        if written is not None and automodel.dtype_kind(written) == automodel.dtype_kind(self.storage_dtype):
             return []
-        return [Set(("model", storage_key), self.storage_dtype)]
+        return [Set(("model", storage_key), _in_spelling_family(self.storage_dtype, written))]
+
+
+def _in_spelling_family(dtype: str, written: object) -> str:
+    """`dtype` spelled as the file spells dtypes: `torch.float32` where it wrote `torch.bfloat16`."""
+    torch_prefix = "torch."
+    if isinstance(written, str) and written.startswith(torch_prefix):
+        return torch_prefix + dtype
+    return dtype
