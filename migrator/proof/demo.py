@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from migrator.proof.environment import one_thread, real_te_fused_adam
+
 DEFAULT_STEPS = 3000
 LEARNING_RATE = 1e-4
 INPUTS, HIDDEN, BATCH = 8, 32, 64
@@ -36,8 +38,6 @@ class Curve:
 
 def run(steps: int = DEFAULT_STEPS, seed: int = 0) -> list[Curve]:
     import torch
-
-    from migrator.proof.environment import one_thread
 
     with one_thread():
         return _three_runs(torch, steps, seed)
@@ -111,7 +111,6 @@ def _step_master_copy(torch: Any, model: Any, masters: list[Any], step: Callable
 
 
 def _te_steps(torch: Any) -> bool:
-    from migrator.proof.environment import real_te_fused_adam
 
     return real_te_fused_adam() is not None
 

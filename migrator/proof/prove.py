@@ -12,7 +12,7 @@ import enum
 import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -288,8 +288,6 @@ def _names_te(text: str) -> bool:
 
 
 def _with(proof: Proof, **changes: Any) -> Proof:
-    from dataclasses import replace
-
     return replace(proof, **changes)
 
 
