@@ -407,30 +407,111 @@ def group_main(argv: Sequence[str] | None = None) -> int:
 # -- schemas: `validate` and `generate` (logic in migrator/validate.py and migrator/generate.py) --
 @click.command(
     "validate",
-    epilog="Exit status: 0 every config valid (skipped ones included); 1 any invalid; 2 a path could not be checked (wins over 1).",
+    epilog="Exit status: 0 every config valid (skipped ones included); 1 any invalid; 2 usage error or a path could "
+    "not be checked (wins over 1). Defaults come from [tool.migrator] in the closest pyproject.toml that has one, per "
+    "file (or --config FILE); the command line wins.",
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="PATH...")
 @click.option(
     "--pattern",
     type=click.Choice(sorted(patterns.PATTERNS)),
     default=None,
-    help="The pattern configs must follow (default: either).",
+    help="The pattern configs must follow (default: [tool.migrator] pattern, else either).",
 )
-def validate_command(paths: tuple[str, ...], pattern: str | None) -> int:
+@click.option(
+    "--include-peft/--no-include-peft", default=None, help="Also check PEFT/LoRA configs (skipped by default)."
+)
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Never search files or folders matching GLOB (repeatable).",
+)
+@click.option(
+    "--extend-exclude", "extend_exclude", multiple=True, metavar="GLOB", help="Exclude GLOB too (repeatable)."
+)
+@click.option(
+    "--force-exclude/--no-force-exclude", default=None, help="Apply --exclude to files named on the command line too."
+)
+@click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=None,
+    help="Inside a git work tree, search only files git tracks or would track. [default: on]",
+)
+@click.option(
+    "--output-format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Report format; machine formats go to stdout or --output-file. [default: text, on stderr]",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report there instead of stdout.",
+)
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Take [tool.migrator] from this pyproject.toml for every file (default: each file's closest one).",
+)
+def validate_command(
+    paths: tuple[str, ...], pattern: str | None, output_file: str | None, config: str | None, **options: Any
+) -> int:
     """Check that AutoModel YAML recipes follow a recommended pattern (its JSON Schema in schemas/).
 
     Each miss is reported as path:line:col at the offending key, with the migrate command that fixes it.
-    Not-applicable and PEFT configs are listed as skipped.
+    Not-applicable and PEFT configs are listed as skipped. Files are found, and settings and
+    `# migrator: ignore` comments honoured, as `migrate` does.
 
     \b
     Examples:
       migrator validate examples/
       migrator validate --pattern te configs/llama.yaml
+      migrator validate --output-format sarif -o validate.sarif .
     """
+    from migrator import config as config_mod
     from migrator import validate
 
-    results = validate.run(paths, pattern)
-    sys.stderr.write(validate.render_report(results))
+    if output_file is not None:
+        _check_output_folder(output_file)
+    command_line = {key: (value or None) if key in _LISTS else value for key, value in options.items()}
+    command_line["pattern"] = pattern
+    config_mod.forget()  # settings are read afresh for each run (a pyproject.toml may have changed in this process)
+    try:
+        project = config_mod.load_file(Path(config)) if config else config_mod.load(Path.cwd())
+        values = config_mod.merge(command_line, project)
+        engine_options = config_mod.options_of(values)
+    except config_mod.ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    if config:  # one file's settings for all: its pattern, when it names one, is the pattern to follow
+        pattern = pattern or project.values.get("pattern")
+    overrides = None if config else tuple((key, command_line.get(key)) for key in config_mod.PER_FILE_KEYS)
+    settings = Settings(
+        paths,
+        engine_options,
+        exclude=values["exclude"],
+        force_exclude=values["force_exclude"],
+        respect_gitignore=values["respect_gitignore"],
+        root=str(project.root),
+        overrides=overrides,
+        extend_exclude=values["extend_exclude"],
+    )
+    results = validate.run(settings, pattern)
+    output_format = values["output_format"]
+    if not (output_format in MACHINE_FORMATS and output_file is None):  # a machine format on stdout is all it prints
+        sys.stderr.write(validate.render_report(results))
+    if output_format in MACHINE_FORMATS or output_file:
+        rendered = validate.render(output_format, results)
+        if output_file:
+            Path(output_file).write_text(rendered, encoding="utf-8")
+        else:
+            sys.stdout.write(rendered)
     return validate.exit_code(results)
 
 

@@ -49,7 +49,7 @@ def tuned_for_parsing() -> Iterator[None]:
 
 
 # `# migrator: ignore[...]` takes a rule's name as well as its code, as `migrator explain` does.
-_CODE_OF_NAME = {rule.slug.upper(): code for code, rule in RULES.items()}
+CODE_OF_NAME = {rule.slug.upper(): code for code, rule in RULES.items()}
 
 
 def front_end(suffix: str) -> FrontEnd | None:
@@ -64,7 +64,7 @@ def migrate_text(
     if suffix in python.SUFFIXES and path is not None and python.is_test_code(path):
         migrate = python.migrate_test_code
     directives = suppressions.parse(text, python=suffix in python.SUFFIXES, document=suffix in documents.SUFFIXES)
-    directives = directives.with_names(_CODE_OF_NAME)
+    directives = directives.with_names(CODE_OF_NAME)
     directives = directives.ignoring(options.ignored)
     notices = tuple(
         Problem(f"unknown rule code `{code}` in a `# migrator: ignore` comment", line, 1, "see `migrator rules`")

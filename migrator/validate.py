@@ -13,17 +13,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from migrator import documents, patterns, schema
+from migrator import config, documents, patterns, schema
+from migrator.core import suppressions
 from migrator.core.classify import Kind, RecipeShapeError, classify
-from migrator.core.outcome import SKIP_REASONS, Status
+from migrator.core.outcome import SKIP_FILE, SKIP_REASONS, Status
 from migrator.core.settings import Options, Settings
-from migrator.documents.front_end import code_blocks
+from migrator.documents import markdown
+from migrator.documents.front_end import code_blocks, ignore_before
 from migrator.files import FileError, display_path, read_source
+from migrator.process import CODE_OF_NAME
 from migrator.report import plural
 from migrator.runner import select_files
 from migrator.yaml.document import YamlDocument, YamlError
 from migrator.yaml.front_end import SUFFIXES as YAML_SUFFIXES
-from migrator.yaml.front_end import migrate_yaml
+from migrator.yaml.front_end import key_lines, migrate_yaml
 
 
 class Verdict(enum.Enum):
@@ -52,14 +55,27 @@ class Checked:
     note: str = ""  # the fix (invalid), why (skipped) or what went wrong (error)
 
 
-def check_text(path: str, text: str, pattern: str | None) -> Checked:
+def check_text(
+    path: str,
+    text: str,
+    pattern: str | None,
+    options: Options | None = None,
+    directives: suppressions.Directives | None = None,
+) -> Checked:
+    """`options`: the file's settings (PEFT, storage, rules not selected); `directives`: its suppression comments
+    (default: read from `text`)."""
+    options = Options() if options is None else options
+    directives = suppressions.parse(text) if directives is None else directives
+    directives = directives.with_names(CODE_OF_NAME).ignoring(options.ignored)
+    if directives.skip_file:
+        return Checked(path, Verdict.SKIPPED, note=SKIP_FILE)
     try:
         doc = YamlDocument(text)
     except YamlError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""
         return Checked(path, Verdict.ERROR, misses=(Miss(exc.line, exc.column, exc.message + hint),))
     try:
-        classification = classify(doc.data)
+        classification = classify(doc.data, options.include_peft, options.assume_bf16_storage)
     except RecipeShapeError as exc:
         return Checked(
             path, Verdict.INVALID, pattern, (Miss(*doc.line_of(exc.path), str(exc)),), "fix the section's shape by hand"
@@ -69,7 +85,7 @@ def check_text(path: str, text: str, pattern: str | None) -> Checked:
     if classification.kind in SKIP_REASONS:
         return Checked(path, Verdict.SKIPPED, note=f"{SKIP_REASONS[classification.kind]}: {classification.reason}")
     candidates = [pattern] if pattern else list(patterns.PATTERNS)
-    missed = {name: schema.violations(doc.data, name) for name in candidates}
+    missed = {name: _unsuppressed(doc, text, name, options, directives) for name in candidates}
     # Measured against the pattern it comes closest to: a torch config is reported against fp32, TE against te.
     closest = min(candidates, key=lambda name: len(missed[name]))
     if not missed[closest]:
@@ -79,6 +95,26 @@ def check_text(path: str, text: str, pattern: str | None) -> Checked:
         key=lambda miss: (miss.line, miss.column),
     )
     return Checked(path, Verdict.INVALID, closest, tuple(misses), fix_hint(text, closest))
+
+
+def _unsuppressed(
+    doc: YamlDocument, text: str, pattern: str, options: Options, directives: suppressions.Directives
+) -> list[schema.Violation]:
+    """What `doc` misses of `pattern`, except misses a suppression comment covers: a bare `# migrator: ignore` on
+    the key's line (or on a parent key's), or any comment that suppresses the finding whose fix would have
+    written that key (as `migrate` waives them in what it writes)."""
+    violations = schema.violations(doc.data, pattern)
+    if not violations or (not directives.ignores and not directives.everywhere):
+        return violations
+    bare = {line for line, codes in directives.ignores if codes is None}
+    outcome = migrate_yaml(text, replace(options, pattern=pattern, convert=True), directives)
+    waived = [path for located in outcome.suppressed for path in suppressions.finding_paths(located.finding)]
+    return [
+        violation
+        for violation in violations
+        if not bare.intersection(key_lines(doc, violation.key_path))
+        and not any(violation.key_path[: len(path)] == path for path in waived)
+    ]
 
 
 def fix_hint(text: str, pattern: str) -> str:
@@ -95,7 +131,7 @@ def fix_hint(text: str, pattern: str) -> str:
     return "fix it by hand"
 
 
-def check_file(path: Path, pattern: str | None) -> Checked:
+def check_file(path: Path, pattern: str | None, options: Options | None = None) -> Checked:
     shown = display_path(path)
     if not path.name.lower().endswith(YAML_SUFFIXES + documents.SUFFIXES):
         note = f"unsupported file type `{path.suffix}` (pass .yaml, .yml, .md, .mdx or .rst files)"
@@ -105,19 +141,38 @@ def check_file(path: Path, pattern: str | None) -> Checked:
     except FileError as exc:
         return Checked(shown, Verdict.ERROR, note=f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
     if path.suffix in documents.SUFFIXES:
-        return check_document(shown, source.text, path.suffix, pattern)
-    return check_text(shown, source.text, pattern)
+        return check_document(shown, source.text, path.suffix, pattern, options)
+    return check_text(shown, source.text, pattern, options)
 
 
-def run(paths: Sequence[str], pattern: str | None) -> list[Checked]:
-    """Every YAML file and document under the paths, found as `migrate` finds them (git's view inside a work tree)."""
+def run(settings: Settings | Sequence[str], pattern: str | None = None) -> list[Checked]:
+    """Every YAML file and document under the paths, found as `migrate` finds them (git's view inside a work tree,
+    `exclude` and the rest of [tool.migrator]), each checked with its settings: with `settings.overrides`, the
+    command line's over the closest `[tool.migrator]` of the file, as `migrate` has it; else `settings.options`.
+
+    `pattern` (the command line's) wins; else a `pattern` written in the file's settings; else either pattern."""
+    if not isinstance(settings, Settings):
+        settings = Settings(tuple(settings))
+    config.forget()
     results = []
-    for path, problem in select_files(Settings(tuple(paths)), YAML_SUFFIXES + documents.SUFFIXES):
+    for path, problem in select_files(settings, YAML_SUFFIXES + documents.SUFFIXES):
         if problem is not None:
             results.append(Checked(display_path(path), Verdict.ERROR, note=f"{problem.message} ({problem.hint})"))
-        else:
-            results.append(check_file(path, pattern))
+            continue
+        try:
+            options, wanted = _settings_of(path, settings, pattern)
+        except config.ConfigError as exc:
+            results.append(Checked(display_path(path), Verdict.ERROR, note=str(exc)))
+            continue
+        results.append(check_file(path, wanted, options))
     return results
+
+
+def _settings_of(path: Path, settings: Settings, pattern: str | None) -> tuple[Options, str | None]:
+    if settings.overrides is None:
+        return settings.options, pattern  # --config: the command line resolved it against that file
+    options = config.options_for(path.parent, settings.overrides)
+    return options, pattern or config.nearest(path.parent).values.get("pattern")
 
 
 def _lines(result: Checked) -> list[str]:
@@ -147,6 +202,18 @@ def render_report(results: Iterable[Checked]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def summary(results: Sequence[Checked]) -> str:
+    """The report's last line: how many files were checked, and each verdict's count."""
+    return render_report(results).splitlines()[-1]
+
+
+def render(output_format: str, results: Sequence[Checked]) -> str:
+    """The report in `output_format` (any of `migrate`'s; `text` is the human report)."""
+    from migrator.report import validation
+
+    return validation.render(output_format, results, summary(results), render_report(results))
+
+
 def exit_code(results: Iterable[Checked]) -> int:
     verdicts = {result.verdict for result in results}
     if Verdict.ERROR in verdicts:
@@ -158,12 +225,21 @@ def exit_code(results: Iterable[Checked]) -> int:
 _DOCUMENT_PRECEDENCE = (Verdict.INVALID, Verdict.VALID, Verdict.SKIPPED, Verdict.NOT_RECIPE)
 
 
-def check_document(path: str, text: str, suffix: str, pattern: str | None) -> Checked:
+def check_document(path: str, text: str, suffix: str, pattern: str | None, options: Options | None = None) -> Checked:
+    if suppressions.parse(text, document=True).skip_file:
+        return Checked(path, Verdict.SKIPPED, note=SKIP_FILE)
     checked = []
+    lines = markdown.split_lines(text)
     for snippet in code_blocks(text, suffix):
         if snippet.suffix != ".yaml":
             continue
-        result = check_text(path, snippet.text, pattern)
+        # `<!-- migrator: ignore -->` above a block: none of its misses is reported (with codes: those rules')
+        ignored, codes = ignore_before(lines, snippet.block)
+        if ignored and codes is None:
+            checked.append(Checked(path, Verdict.SKIPPED, note="suppressed: `migrator: ignore` above the block"))
+            continue
+        directives = suppressions.parse(snippet.text).ignoring(codes or frozenset())
+        result = check_text(path, snippet.text, pattern, options, directives)
         if result.verdict is Verdict.ERROR:  # a block that does not parse is an illustration, as `migrate` has it
             continue
         misses = tuple(Miss(*snippet.position(miss.line, miss.column), miss.message) for miss in result.misses)

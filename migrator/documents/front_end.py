@@ -113,18 +113,19 @@ def code_blocks(text: str, suffix: str) -> list[Snippet]:
     return [Snippet(block, LANGUAGES[block.language]) for block in found if block.language in LANGUAGES and block.lines]
 
 
+def ignore_before(lines: list[tuple[int, str]], block: markdown.FencedBlock) -> tuple[bool, frozenset[str] | None]:
+    """The `<!-- migrator: ignore[...] -->` on the last line above the opening fence that is not blank; `lines`
+    are the document's, as `markdown.split_lines` gives them."""
+    number = block.opener - 1
+    while number >= 0 and not lines[number][1].strip(" \t\r\n>"):
+        number -= 1
+    return suppressions.document_ignore(lines[number][1]) if number >= 0 else (False, None)
+
+
 def migrate_blocks(text: str, options: Options, suffix: str) -> list[tuple[Snippet, BlockOutcome]]:
     lines = markdown.split_lines(text)
-
-    def ignore_before(block: markdown.FencedBlock) -> tuple[bool, frozenset[str] | None]:
-        """The `<!-- migrator: ignore[...] -->` on the last line above the opening fence that is not blank."""
-        number = block.opener - 1
-        while number >= 0 and not lines[number][1].strip(" \t\r\n>"):
-            number -= 1
-        return suppressions.document_ignore(lines[number][1]) if number >= 0 else (False, None)
-
     snippets = code_blocks(text, suffix)
-    return [(snippet, migrate_block(snippet, options, ignore_before(snippet.block))) for snippet in snippets]
+    return [(snippet, migrate_block(snippet, options, ignore_before(lines, snippet.block))) for snippet in snippets]
 
 
 def migrate_document(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from migrator.core.outcome import FileResult
 from migrator.core.settings import Mode
-from migrator.report.records import records
+from migrator.report.records import Record, records
 from migrator.report.text import summary
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
@@ -21,16 +21,22 @@ def _escape_property(text: str) -> str:
 
 
 def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> str:
-    lines = []
-    for record in records(results, mode):
-        if record.suppressed:
-            continue
-        properties = [f"file={_escape_property(record.path)}"]
-        if record.line:
-            properties += [f"line={record.line}", f"col={record.column}"]
-        title = f"{record.code} {record.rule.slug}" if record.rule else "migrator"
-        properties.append(f"title={_escape_property(title)}")
-        message = record.message + (f" ({record.hint})" if record.hint else "")
-        lines.append(f"::{_COMMAND[record.level]} {','.join(properties)}::{_escape_data(message)}")
-    lines.append(f"::notice title=migrator::{_escape_data(summary(results, mode))}")
+    lines = [annotation(record) for record in records(results, mode) if not record.suppressed]
+    lines.append(summary_annotation(summary(results, mode)))
     return "\n".join(lines) + "\n"
+
+
+def annotation(record: Record, title: str | None = None) -> str:
+    """One record as a workflow command; `title` defaults to its rule (`MIG001 slug`), or `migrator`."""
+    properties = [f"file={_escape_property(record.path)}"]
+    if record.line:
+        properties += [f"line={record.line}", f"col={record.column}"]
+    if title is None:
+        title = f"{record.code} {record.rule.slug}" if record.rule else "migrator"
+    properties.append(f"title={_escape_property(title)}")
+    message = record.message + (f" ({record.hint})" if record.hint else "")
+    return f"::{_COMMAND[record.level]} {','.join(properties)}::{_escape_data(message)}"
+
+
+def summary_annotation(text: str) -> str:
+    return f"::notice title=migrator::{_escape_data(text)}"

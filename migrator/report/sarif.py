@@ -28,22 +28,29 @@ _FIRST_PARAGRAPH = re.compile(r"## What it does\s*\n(.*?)(?:\n\s*\n|\n##|$)", re
 
 
 def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> str:
-    root = _repository_root()
+    root = repository_root()
     codes = sorted(RULES)
     index = {code: position for position, code in enumerate(codes)}
     sarif_results, notifications = [], []
     for record in records(results, mode):
         if record.rule is None:
-            notifications.append(_notification(record, root))
+            notifications.append(notification(record, root))
         else:
             sarif_results.append(_result(record, index[record.code], root))
+    return document([_rule(RULES[code]) for code in codes], sarif_results, notifications, root)
+
+
+def document(
+    rules: list[dict[str, Any]], sarif_results: list[dict[str, Any]], notifications: list[dict[str, Any]], root: Path
+) -> str:
+    """The SARIF log of one run: the tool and its rules, what it found, and what kept it from checking a file."""
     run = {
         "tool": {
             "driver": {
                 "name": "migrator",
                 "version": __version__,
                 "informationUri": "https://github.com/NVIDIA-NeMo/Automodel",
-                "rules": [_rule(RULES[code]) for code in codes],
+                "rules": rules,
             }
         },
         "originalUriBaseIds": {_ROOT_ID: {"uri": root.as_uri() + "/"}},
@@ -55,8 +62,8 @@ def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> 
         ],
         "results": sarif_results,
     }
-    document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
@@ -79,19 +86,19 @@ def _result(record: Record, rule_index: int, root: Path) -> dict[str, Any]:
         "ruleIndex": rule_index,
         "level": record.level,
         "message": {"text": record.message},
-        "locations": [_location(record, root)],
+        "locations": [location(record, root)],
     }
     if record.suppressed:
         result["suppressions"] = [{"kind": "inSource", "justification": "# migrator: ignore"}]
     return result
 
 
-def _notification(record: Record, root: Path) -> dict[str, Any]:
+def notification(record: Record, root: Path) -> dict[str, Any]:
     message = record.message + (f" ({record.hint})" if record.hint else "")
-    return {"level": record.level, "message": {"text": message}, "locations": [_location(record, root)]}
+    return {"level": record.level, "message": {"text": message}, "locations": [location(record, root)]}
 
 
-def _location(record: Record, root: Path) -> dict[str, Any]:
+def location(record: Record, root: Path) -> dict[str, Any]:
     uri = _relative_uri(record.path, root)
     # A relative URI is resolved against the repository root; an absolute one (outside it) stands alone.
     artifact = {"uri": uri} if uri.startswith("file:") else {"uri": uri, "uriBaseId": _ROOT_ID}
@@ -111,7 +118,7 @@ def _relative_uri(path: str, root: Path) -> str:
     return "/".join(quote(part, safe="") for part in relative.parts)
 
 
-def _repository_root() -> Path:
+def repository_root() -> Path:
     """The git work tree's top folder (what code scanning resolves URIs against), else the current folder."""
     try:
         top = subprocess.run(

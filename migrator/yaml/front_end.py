@@ -94,7 +94,7 @@ def migrate_yaml(text: str, options: Options, directives: suppressions.Directive
     if directives is None:
         directives = suppressions.parse(text)
     kept, suppressed = suppressions.partition(
-        plan.findings, lambda finding: suppressions.lines_about(finding, lambda path: _key_lines(doc, path)), directives
+        plan.findings, lambda finding: suppressions.lines_about(finding, lambda path: key_lines(doc, path)), directives
     )
     return _apply_plan(doc, classification, plan, Plan(plan.target, tuple(kept)), _locate(doc, suppressed))
 
@@ -105,7 +105,7 @@ def _locate(doc: YamlDocument, findings: Iterable[Finding]) -> tuple[LocatedFind
     return tuple(sorted(located, key=lambda item: (item.line, item.column)))
 
 
-def _key_lines(doc: YamlDocument, path: KeyPath) -> list[int]:
+def key_lines(doc: YamlDocument, path: KeyPath) -> list[int]:
     """The lines of the keys along `path` that exist: a comment on a block's opener covers what is inside."""
     found, _ = doc.walk(path)
     return [entry.key.start_mark.line + 1 for entry in found]
