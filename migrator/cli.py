@@ -43,6 +43,35 @@ class FileSize(click.ParamType):
 _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patterns.PATTERNS.items())
 
 
+# Options `migrate` and `validate` share: the same discovery, settings and reports.
+_RESPECT_GITIGNORE = click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=None,
+    help="Inside a git work tree, search only files git tracks or would track. [default: on]",
+)
+_OUTPUT_FORMAT = click.option(
+    "--output-format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Report format; machine formats go to stdout or --output-file (the text report to stderr). [default: text]",
+)
+_OUTPUT_FILE = click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report there instead of stdout.",
+)
+_CONFIG = click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Take [tool.migrator] from this pyproject.toml for every file (default: each file's closest one).",
+)
+
+
 @click.command(
     "migrate",
     epilog="Exit status: 0 nothing to do or all written; 1 changes pending (--check/--diff) or open findings "
@@ -112,39 +141,17 @@ _PATTERN_HELP = "; ".join(f"{name}: {pattern.title}" for name, pattern in patter
     default=None,
     help="Apply --exclude to files named on the command line too (for pre-commit).",
 )
-@click.option(
-    "--respect-gitignore/--no-respect-gitignore",
-    default=None,
-    help="Inside a git work tree, search only files git tracks or would track. [default: on]",
-)
+@_RESPECT_GITIGNORE
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes. [default: one per CPU]")
-@click.option(
-    "--output-format",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="Report format; machine formats go to stdout or --output-file. [default: text]",
-)
-@click.option(
-    "-o",
-    "--output-file",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    help="Write the report there instead of stdout.",
-)
+@_OUTPUT_FORMAT
+@_OUTPUT_FILE
 @click.option(
     "--stdin-filename",
     default=None,
     metavar="PATH",
     help="With PATH `-`: the file standard input stands for (its suffix and its settings). [default: stdin.yaml]",
 )
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(dir_okay=False),
-    default=None,
-    metavar="FILE",
-    help="Take [tool.migrator] from this pyproject.toml for every file (default: each file's closest one).",
-)
+@_CONFIG
 @click.option(
     "--no-progress", is_flag=True, help="Never show the progress bar (it shows only on a terminal, for long runs)."
 )
@@ -434,32 +441,10 @@ def group_main(argv: Sequence[str] | None = None) -> int:
 @click.option(
     "--force-exclude/--no-force-exclude", default=None, help="Apply --exclude to files named on the command line too."
 )
-@click.option(
-    "--respect-gitignore/--no-respect-gitignore",
-    default=None,
-    help="Inside a git work tree, search only files git tracks or would track. [default: on]",
-)
-@click.option(
-    "--output-format",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="Report format; machine formats go to stdout or --output-file. [default: text, on stderr]",
-)
-@click.option(
-    "-o",
-    "--output-file",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    help="Write the report there instead of stdout.",
-)
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(dir_okay=False),
-    default=None,
-    metavar="FILE",
-    help="Take [tool.migrator] from this pyproject.toml for every file (default: each file's closest one).",
-)
+@_RESPECT_GITIGNORE
+@_OUTPUT_FORMAT
+@_OUTPUT_FILE
+@_CONFIG
 def validate_command(
     paths: tuple[str, ...], pattern: str | None, output_file: str | None, config: str | None, **options: Any
 ) -> int:
