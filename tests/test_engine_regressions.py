@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from migrator.core import automodel
 from migrator.core.outcome import Status
 from tests.tools import check_transformed, codes, run
@@ -81,44 +83,17 @@ def test_deep_data_fails_cleanly_instead_of_recursion_error() -> None:
     assert outcome.problem.message == "nested deeper than 100 levels"
 
 
-def test_deleting_the_last_line_keeps_a_missing_final_newline() -> None:
-    # The deleted last line took its line break along, and the file gained a final newline.
+@pytest.mark.parametrize(
+    "blank_lines",
+    [
+        pytest.param("", id="last-line"),  # the deleted last line took its line break along
+        pytest.param("\n", id="after-a-blank-line"),  # the blank line above it became the end (found by fuzzing)
+    ],
+)
+def test_deleting_the_last_line_keeps_a_missing_final_newline(blank_lines: str) -> None:
     check_transformed(
-        f"""\
-        model:
-          torch_dtype: bf16
-        optimizer:
-          _target_: {TE}
-          weight_decay: 0.0
-          master_weights: true""",
-        """\
-        model:
-          torch_dtype: float32
-        optimizer:
-          _target_: torch.optim.AdamW
-          weight_decay: 0.0""",
-        pattern="fp32",
-        convert=True,
-    )
-
-
-def test_deleting_the_last_line_after_a_blank_line_keeps_a_missing_final_newline() -> None:
-    # The blank line above the deleted last line became the end: the file gained a final newline (found by fuzzing).
-    check_transformed(
-        f"""\
-        model:
-          torch_dtype: bf16
-        optimizer:
-          _target_: {TE}
-          weight_decay: 0.0
-
-          master_weights: true""",
-        """\
-        model:
-          torch_dtype: float32
-        optimizer:
-          _target_: torch.optim.AdamW
-          weight_decay: 0.0""",
+        f"model:\n  torch_dtype: bf16\noptimizer:\n  _target_: {TE}\n  weight_decay: 0.0\n{blank_lines}  master_weights: true",
+        "model:\n  torch_dtype: float32\noptimizer:\n  _target_: torch.optim.AdamW\n  weight_decay: 0.0",
         pattern="fp32",
         convert=True,
     )
