@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,37 @@ def test_deeply_nested_expressions_are_analysed_and_rewritten() -> None:
     assert migrate is not None
     outcome = migrate(source, Options(pattern="fp32"))
     assert outcome.status is Status.MIGRATED and outcome.new_text == source.replace("bfloat16", "float32")
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "reason"),
+    [
+        pytest.param("te/py_inference_unchanged", "not-recipe", "no model loading call with an optimizer", id="gate"),
+        pytest.param("te/py_from_config_unchanged", "unchanged", "float32 parameter storage", id="on-pattern"),
+        pytest.param("te/py_peft_and_reload_unchanged", "unchanged", "only notes were raised", id="notes"),
+        pytest.param("te/py_mock_loader_unchanged", "unchanged", "only warnings were raised", id="warnings"),
+        pytest.param("fp32/py_string_dtype", "would-migrate", "keeps Adam state in bf16", id="migrated"),
+    ],
+)
+def test_python_outcomes_say_why(case: str, status: str, reason: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = FIXTURES / case / "input.py"
+    main(["--check", "--output-format", "json", str(path)])
+    (record,) = json.loads(capsys.readouterr().out)["files"]
+    assert record["status"] == status and reason in record["reason"]
+
+
+def test_parsed_file_with_nothing_to_look_at_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "load.py"
+    path.write_text("import torch\nmodel = M.from_pretrained(p)\nprint(torch.optim)\n")  # passes the gate only
+    main(["--check", "-v", str(path)])
+    assert "load.py: not a recipe: parsed, but no model loading call trained by an optimizer" in capsys.readouterr().err
+
+
+def test_verbose_names_why_python_files_were_left_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "tool.py").write_text("print('hello')\n")
+    case = FIXTURES / "te" / "py_peft_and_reload_unchanged"
+    (tmp_path / "train.py").write_bytes((case / "input.py").read_bytes())
+    main(["--check", "-v", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert "tool.py: not a recipe: no model loading call with an optimizer or FSDP2, and no recipe config key" in err
+    assert "train.py: unchanged: only notes were raised; nothing to edit" in err
