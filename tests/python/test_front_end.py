@@ -13,6 +13,7 @@ from migrator.cli import main
 from migrator.core.outcome import Status
 from migrator.core.settings import Options
 from migrator.process import front_end
+from migrator.python.render import width
 from migrator.rules import RULES
 from tests.conftest import FIXTURES
 
@@ -107,3 +108,20 @@ def test_verbose_names_why_python_files_were_left_alone(tmp_path: Path, capsys: 
     err = capsys.readouterr().err
     assert "tool.py: not a recipe: no model loading call with an optimizer or FSDP2, and no recipe config key" in err
     assert "train.py: unchanged: only notes were raised; nothing to edit" in err
+
+
+PY_CASES = sorted(FIXTURES.glob("*/py_*/expected.py"))
+
+
+@pytest.mark.parametrize("expected", PY_CASES, ids=[f"{p.parent.parent.name}/{p.parent.name}" for p in PY_CASES])
+def test_edited_calls_fit_the_files_own_width(expected: Path) -> None:
+    """Lines an edit writes are no longer than the file's longest line (at least 88); dict literals are not wrapped."""
+    before = (expected.parent / "input.py").read_text()
+    written = set(expected.read_text().splitlines()) - set(before.splitlines())
+    too_long = [line for line in written if len(line) > width(before) and "{" not in line]
+    assert not too_long
+
+
+def test_width_is_the_longest_line_and_at_least_88() -> None:
+    assert width("x = 1\n") == 88
+    assert width("y = 2\n" + "#" * 130 + "\n") == 130
