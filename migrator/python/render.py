@@ -140,9 +140,10 @@ def _indentation(line: str) -> str:
 
 
 def _one_per_line(call: cst.Call, indent: str) -> cst.Call:
-    """`call` as black writes a call that does not fit: each argument on its own line at `indent` + 4, a trailing
-    comma, and the closing bracket back at `indent` (the indentation of the line the call starts on)."""
-    inner = _break(indent + "    ")
+    """`call` as black writes a call that does not fit: each argument on its own line one level deeper than `indent`
+    (4 spaces, or a tab in tab-indented code), a trailing comma, and the closing bracket back at `indent` (the
+    indentation of the line the call starts on)."""
+    inner = _break(indent + ("\t" if indent.endswith("\t") else "    "))  # a tab-indented line: one more tab
     args = [
         arg.with_changes(comma=cst.Comma(whitespace_after=inner), whitespace_after_arg=cst.SimpleWhitespace(""))
         for arg in call.args

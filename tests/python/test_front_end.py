@@ -13,6 +13,7 @@ from migrator.cli import main
 from migrator.core.outcome import Status
 from migrator.core.settings import Options
 from migrator.process import front_end
+from migrator.python import migrate_python
 from migrator.python.render import width
 from migrator.rules import RULES
 from tests.conftest import FIXTURES
@@ -125,3 +126,17 @@ def test_edited_calls_fit_the_files_own_width(expected: Path) -> None:
 def test_width_is_the_longest_line_and_at_least_88() -> None:
     assert width("x = 1\n") == 88
     assert width("y = 2\n" + "#" * 130 + "\n") == 130
+
+
+def test_a_tab_indented_call_is_wrapped_with_tabs() -> None:
+    source = (
+        "import torch\nfrom nemo_automodel import NeMoAutoModelForCausalLM\n\n\ndef build(config):\n"
+        '\tmodel = NeMoAutoModelForCausalLM.from_config(config, trust_remote_code=True, attn_implementation="sdpa")\n'
+        "\treturn torch.optim.AdamW(model.parameters(), lr=2e-5)\n"
+    )
+    outcome = migrate_python(source, Options(pattern="fp32"))
+    assert outcome.new_text is not None
+    assert (
+        "\tmodel = NeMoAutoModelForCausalLM.from_config(\n\t\tconfig,\n\t\ttrust_remote_code=True,\n"
+        '\t\tattn_implementation="sdpa",\n\t\ttorch_dtype=torch.float32,\n\t)\n'
+    ) in outcome.new_text
