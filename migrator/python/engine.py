@@ -22,6 +22,7 @@ def analyse_text(
     except PythonSyntaxError as exc:
         return Outcome(
             Status.FAILED,
+            Classification(Kind.NOT_APPLICABLE, "not valid Python: nothing could be decided"),
             problem=Problem(
                 exc.message,
                 exc.line,
@@ -60,6 +61,7 @@ def analyse_text(
         )
         why = Classification(Kind.NOT_APPLICABLE, "test code: edits are reported, not made")
         return Outcome(Status.UNCHANGED, why, None, (*findings, note), suppressed=suppressed)
+    migrated = decided or Classification(Kind.RISKY, "the findings above are what changes")
     from migrator.python.render import render  # lazy: only files that change pay for libcst
 
     try:
@@ -69,7 +71,7 @@ def analyse_text(
         problem = Problem(
             "nested too deeply for libcst to rewrite", 0, 0, "migrate this file by hand; it was left untouched"
         )
-        return Outcome(Status.FAILED, None, target, findings, problem=problem, suppressed=suppressed)
+        return Outcome(Status.FAILED, migrated, target, findings, problem=problem, suppressed=suppressed)
     try:
         compile(new_text, "<migrated>", "exec", dont_inherit=True)
     except SyntaxError as exc:
@@ -79,11 +81,10 @@ def analyse_text(
             exc.offset or 0,
             "please report this file; it was left untouched",
         )
-        return Outcome(Status.FAILED, None, target, findings, problem=problem, suppressed=suppressed)
+        return Outcome(Status.FAILED, migrated, target, findings, problem=problem, suppressed=suppressed)
     if new_text == text:
         why = Classification(Kind.NOT_APPLICABLE, "the edits leave the text as it was")
         return Outcome(Status.UNCHANGED, why, None, findings, suppressed=suppressed)
-    migrated = decided or Classification(Kind.RISKY, "the findings above are what changes")
     return Outcome(Status.MIGRATED, migrated, target, findings, new_text=new_text, suppressed=suppressed)
 
 

@@ -140,3 +140,11 @@ def test_a_tab_indented_call_is_wrapped_with_tabs() -> None:
         "\tmodel = NeMoAutoModelForCausalLM.from_config(\n\t\tconfig,\n\t\ttrust_remote_code=True,\n"
         '\t\tattn_implementation="sdpa",\n\t\ttorch_dtype=torch.float32,\n\t)\n'
     ) in outcome.new_text
+
+
+def test_a_python_syntax_error_has_a_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "broken.py"
+    path.write_text("import torch\nopt = torch.optim.AdamW(M.from_pretrained(p).parameters(),\n")
+    main(["--check", "--output-format", "json", str(path)])
+    (record,) = json.loads(capsys.readouterr().out)["files"]
+    assert record["status"] == "failed" and record["reason"] == "not valid Python: nothing could be decided"
