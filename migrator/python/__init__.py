@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
+from migrator.core.classify import Classification, Kind
 from migrator.core.outcome import Outcome, Status
 from migrator.core.settings import Options
 from migrator.core.suppressions import Directives
@@ -22,6 +23,9 @@ _CONFIG_KEY = re.compile(r"model\.torch_dtype|optimizer\._target_|[\"'](?:model|
 # Test code (pytest's discovery names, and anything under a `tests` folder) is reported, not edited.
 _TEST_FILE = re.compile(r"test_.*\.py|.*_test\.py|conftest\.py")
 TEST_FOLDERS = frozenset({"tests"})
+NOT_WORTH_PARSING = Classification(
+    Kind.NOT_RECIPE, "no model loading call with an optimizer or FSDP2, and no recipe config key"
+)
 
 
 def worth_parsing(text: str) -> bool:
@@ -36,7 +40,7 @@ def migrate_python(
     text: str, options: Options, directives: Directives | None = None, *, test_code: bool = False
 ) -> Outcome:
     if not worth_parsing(text):
-        return Outcome(Status.NOT_RECIPE)
+        return Outcome(Status.NOT_RECIPE, NOT_WORTH_PARSING)
     from migrator.python.engine import analyse_text
 
     return analyse_text(text, options, directives, test_code=test_code)

@@ -17,7 +17,7 @@ from typing import Any
 from migrator import patterns
 from migrator.core import suppressions
 from migrator.core.changes import Change, KeyPath
-from migrator.core.classify import RecipeShapeError, classify
+from migrator.core.classify import Classification, RecipeShapeError, classify
 from migrator.core.findings import Finding, Level, Rule
 from migrator.core.outcome import LocatedFinding, Problem
 from migrator.core.plan import Plan, Verdict, verdict
@@ -44,6 +44,7 @@ class Analysis:
     suppressed: list[LocatedFinding] = field(default_factory=list)
     held: bool = False  # a suppressed error blocks the migration: the file stays as it is, quietly
     reported: set[tuple[int, int, str]] = field(default_factory=set)  # (line, column, code) already reported
+    classifications: list[Classification] = field(default_factory=list)  # of each recipe-shaped data decided
 
     def report(
         self, rule: Rule, message: str, node: ast.AST, changes: Iterable[Change] = (), path: KeyPath = ()
@@ -113,6 +114,8 @@ def plan_for(
         classification = classify(data, analysis.options.include_peft)
     except RecipeShapeError:
         return None  # not config data after all (e.g. `{"model": model, "optimizer": optimizer}`)
+    if classification not in analysis.classifications:
+        analysis.classifications.append(classification)
     plan = make_plan(data, classification, analysis.options)
     if plan.target is None:
         return None

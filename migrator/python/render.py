@@ -23,6 +23,14 @@ from migrator.python.values import data_source, string_literal
 KEYWORD_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
 
+MIN_WIDTH = 88  # black's and ruff's default line length: a file of short lines may still use it
+
+
+def width(text: str) -> int:
+    """The file's own line length: its longest line, at least `MIN_WIDTH`."""
+    return max([MIN_WIDTH, *(len(line) for line in text.splitlines())])
+
+
 def render(edits: EditSet) -> str:
     wrapper = MetadataWrapper(cst.parse_module(edits.doc.text), unsafe_skip_copy=True)
     tree = wrapper.visit(_Apply(edits, wrapper.resolve(PositionProvider)))
@@ -43,6 +51,8 @@ class _Apply(cst.CSTTransformer):
         super().__init__()
         self.edits = edits
         self.positions = positions
+        self.lines = edits.doc.text.splitlines()
+        self.width = width(edits.doc.text)
         self.before = {line: _statements(sources) for line, sources in edits.inserts.items()}
         self.merges, imports = edits.import_plan()
         self.after = {-line: _statements(sources) for line, sources in imports.items() if line < 0}
@@ -68,10 +78,37 @@ class _Apply(cst.CSTTransformer):
         if span in edits.replacements:
             return cst.parse_expression(edits.replacements[span])
         if isinstance(updated_node, cst.Call) and span in edits.calls:
-            return _apply_call(edits.calls[span], updated_node)
+            return self._fit(span, _apply_call(edits.calls[span], updated_node))
         if isinstance(updated_node, cst.Dict) and span in edits.dicts:
             return _apply_dict(edits.dicts[span], updated_node)
         return updated_node
+
+    def _fit(self, span: tuple[int, int, int, int], call: cst.Call) -> cst.Call:
+        """An edited one-line call whose line no longer fits the file's width: one argument per line, as black does.
+
+        Calls written over several lines keep their layout (`layout` adds to it).
+        """
+        start_line, start_column, end_line, end_column = span
+        if start_line != end_line or not call.args:
+            return call
+        line = self.lines[start_line - 1]
+        code = _EMPTY.code_for_node(call)
+        if "\n" in code or len(line[:start_column]) + len(code) + len(line[end_column:]) <= self.width:
+            return call
+        return _one_per_line(call, _indentation(line))
+
+    def _fit_statement(self, statement: cst.BaseStatement, indent: str) -> cst.BaseStatement:
+        """A written statement (`x = Call(...)`, `Call(...)`, `return Call(...)`) that does not fit the file's width
+        at `indent`: its call one argument per line."""
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            return statement
+        if len(indent) + len(_EMPTY.code_for_node(statement).rstrip("\n")) <= self.width:
+            return statement
+        small = statement.body[0]
+        call = getattr(small, "value", None)
+        if not isinstance(small, (cst.Assign, cst.Expr, cst.Return)) or not isinstance(call, cst.Call) or not call.args:
+            return statement
+        return statement.with_changes(body=[small.with_changes(value=_one_per_line(call, indent))])
 
     def _body(self, original: cst.Module | cst.IndentedBlock, updated: Any) -> Any:
         if not (self.before or self.after or self.at_end):
@@ -79,12 +116,40 @@ class _Apply(cst.CSTTransformer):
         body: list[Any] = []
         for old, new in zip(original.body, updated.body, strict=True):
             where = self.positions[old]
-            body += self.before.get(where.start.line, [])
+            indent = _indentation(self.lines[where.start.line - 1]) if self.lines else ""
+            body += (self._fit_statement(added, indent) for added in self.before.get(where.start.line, []))
             body.append(new)
-            body += self.after.get(where.end.line, [])
+            body += (self._fit_statement(added, indent) for added in self.after.get(where.end.line, []))
         if isinstance(original, cst.Module):
             body += self.at_end
         return updated.with_changes(body=body)
+
+
+_EMPTY = cst.Module(body=[])
+
+
+def _break(indent: str) -> cst.ParenthesizedWhitespace:
+    """A line break inside brackets, followed by exactly `indent`."""
+    return cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(), empty_lines=[], indent=False, last_line=cst.SimpleWhitespace(indent)
+    )
+
+
+def _indentation(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _one_per_line(call: cst.Call, indent: str) -> cst.Call:
+    """`call` as black writes a call that does not fit: each argument on its own line one level deeper than `indent`
+    (4 spaces, or a tab in tab-indented code), a trailing comma, and the closing bracket back at `indent` (the
+    indentation of the line the call starts on)."""
+    inner = _break(indent + ("\t" if indent.endswith("\t") else "    "))  # a tab-indented line: one more tab
+    args = [
+        arg.with_changes(comma=cst.Comma(whitespace_after=inner), whitespace_after_arg=cst.SimpleWhitespace(""))
+        for arg in call.args
+    ]
+    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_break(indent)))
+    return call.with_changes(args=args, whitespace_before_args=inner)
 
 
 def _join_import(node: cst.ImportFrom, names: list[str]) -> cst.ImportFrom:

@@ -13,7 +13,7 @@ from migrator.core.outcome import SUPPRESSED_BLOCKER, Outcome, Status
 from migrator.core.settings import Mode, Options, Settings
 from migrator.process import process_file
 from tests.python.tools import check_noop, check_transformed, codes, run
-from tests.rules.cases import mp_policy_call, te_arguments
+from tests.rules.cases import mp_policy_call, one_line_calls, te_arguments
 
 HEAD = "import torch\nfrom torch.distributed.fsdp import fully_shard\n"
 LOAD = "    model = M.from_pretrained(p, torch_dtype=torch.bfloat16)\n"
@@ -193,5 +193,5 @@ def test_unsuppressed_script_migrates_fully() -> None:
     # The control for the cases above: without comments every finding is made.
     outcome = run(_script(), pattern="te")
     assert outcome.status is Status.MIGRATED and outcome.new_text is not None
-    assert f"FusedAdam(model.parameters(), lr=1e-5, weight_decay=0.0, {TE_ARGS})" in outcome.new_text
+    assert f"FusedAdam(model.parameters(), lr=1e-5, weight_decay=0.0, {TE_ARGS})" in one_line_calls(outcome.new_text)
     assert sorted(codes(outcome)) == ["MIG001", "MIG005"]
