@@ -80,7 +80,7 @@ def _mp_policy_rules() -> list[Schema]:
         "distributed",
         {
             "required": ["mp_policy"],
-            "description": "FSDP2 runs need an explicit mixed-precision policy here (the recommended block equals the default)",
+            "description": "FSDP2 runs need an explicit mixed-precision policy here (the recommended block is AutoModel's source default; `migrator verify` shows what it changes on the installed release)",
             "properties": {"mp_policy": _mp_policy()},
         },
     )

@@ -70,4 +70,4 @@ def test_a_config_on_the_other_pattern_says_what_it_gains(tmp_path: Path, capsys
     assert header.endswith(
         "a.yaml: already on pattern fp32 (torch.optim.AdamW with float32 parameter storage); would only be completed: implicit-mp-policy"
     )
-    assert "distributed.mp_policy is implicit under FSDP2" in err and "would write the default out" in err
+    assert "distributed.mp_policy is implicit under FSDP2" in err and "would write the policy out" in err

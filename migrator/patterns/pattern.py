@@ -29,7 +29,7 @@ MP_POLICY: Mapping[str, Any] = MappingProxyType(
 # Why each key of a pattern's recipe is there, by dotted path (`generate` writes these as comments).
 SHARED_EXPLANATIONS: Mapping[str, str] = MappingProxyType(
     {
-        "distributed.mp_policy": "explicit FSDP2 mixed precision, equal to AutoModel's default",
+        "distributed.mp_policy": "explicit FSDP2 mixed precision: AutoModel's source default (0.7.0 differs in two fields)",
         "distributed.mp_policy._target_": "the policy class FSDP2 applies",
         "distributed.mp_policy.param_dtype": "forward and backward compute in bf16",
         "distributed.mp_policy.reduce_dtype": "gradients reduced in fp32 (an older default used bf16)",

@@ -5,8 +5,10 @@ torch.distributed.fsdp.MixedPrecisionPolicy`, `param_dtype: bfloat16`, `reduce_d
 missing keys are added. Applies under `strategy: fsdp2`, no strategy, or the legacy `FSDP2Manager` target.
 
 ## Why?
-The block equals FSDP2Config's default, so nothing changes at run time; written out, it documents that
-gradients are reduced in fp32 (an older default reduced in bf16) and survives future default changes.
+The block equals FSDP2Config's default in AutoModel's source (2026-08). The released nemo-automodel 0.7.0
+defaults to `output_dtype: None` and `cast_forward_inputs: false`, so there the block also casts module outputs
+to bf16 and forward inputs to the compute dtype (`migrator verify` shows the difference against the installed
+AutoModel). Written out, it documents that gradients are reduced in fp32 and survives default changes.
 
 ## Example
 ```yaml
@@ -77,7 +79,7 @@ def implicit_mp_policy(ctx: Context) -> Iterator[Finding]:
             "distributed.mp_policy is implicit under FSDP2 (AutoModel's default: bf16 parameters, fp32 reduction)",
             MP_POLICY,
             changes,
-            fix=Fix("would write the default out (no change at run time)", "default written out", "not written out"),
+            fix=Fix("would write the policy out", "policy written out", "not written out"),
         )
     elif changes:
         missing = ", ".join(change.path[-1] for change in changes)
@@ -85,7 +87,7 @@ def implicit_mp_policy(ctx: Context) -> Iterator[Finding]:
             f"distributed.mp_policy misses {missing} (the default applies to them)",
             MP_POLICY,
             changes,
-            fix=Fix("would add the defaults (no change at run time)", "defaults added", "not added"),
+            fix=Fix("would add the missing keys", "missing keys added", "not added"),
         )
 
 

@@ -20,7 +20,7 @@ HEAD = "model:\n  torch_dtype: float32\noptimizer:\n  _target_: torch.optim.Adam
 MADE_EXPLICIT = (
     "MIG005",
     "distributed.mp_policy is implicit under FSDP2 (AutoModel's default: bf16 parameters, fp32 reduction); "
-    "default written out",
+    "policy written out",
 )
 POLICY_FIELDS = [key for key in patterns.MP_POLICY if key != "_target_"]
 
@@ -64,7 +64,12 @@ def test_existing_values_kept_missing_keys_added() -> None:
         YAML,
         before,
         before + yaml_lines(added, "    "),
-        [("MIG005", f"distributed.mp_policy misses {', '.join(added)} (the default applies to them); defaults added")],
+        [
+            (
+                "MIG005",
+                f"distributed.mp_policy misses {', '.join(added)} (the default applies to them); missing keys added",
+            )
+        ],
     )
 
 

@@ -79,7 +79,7 @@ def test_not_raised_under_fsdp2() -> None:
             ("MIG001", "moved to pattern"),
             (
                 "MIG005",
-                "distributed.mp_policy is implicit under FSDP2 (AutoModel's default: bf16 parameters, fp32 reduction); default written out",
+                "distributed.mp_policy is implicit under FSDP2 (AutoModel's default: bf16 parameters, fp32 reduction); policy written out",
             ),
         ],
         pattern=FP32.name,

@@ -13,7 +13,7 @@ LEFT = ("MIG102", f"tp_size > 1: TE FusedAdam state is not sharded by TP; left u
 MOVED = ("MIG001", f"moved to pattern `{TE.name}`")
 DECAY = ("MIG002", "written out as")
 POLICY = "distributed.mp_policy is implicit under FSDP2 (AutoModel's default: bf16 parameters, fp32 reduction)"
-MADE_EXPLICIT = ("MIG005", f"{POLICY}; default written out")
+MADE_EXPLICIT = ("MIG005", f"{POLICY}; policy written out")
 # Left unchanged, each fix reads as not done, blocked by MIG102.
 BLOCKED = "the file is left unchanged (MIG102)"
 NOT_MOVED = ("MIG001", f"keeps Adam state in bf16; not moved: {BLOCKED}")
