@@ -108,12 +108,11 @@ def _unsuppressed(
         return violations
     bare = {line for line, codes in directives.ignores if codes is None}
     outcome = migrate_yaml(text, replace(options, pattern=pattern, convert=True), directives)
-    waived = [path for located in outcome.suppressed for path in suppressions.finding_paths(located.finding)]
+    waived = suppressions.waived_by(located.finding for located in outcome.suppressed)
     return [
         violation
         for violation in violations
-        if not bare.intersection(key_lines(doc, violation.key_path))
-        and not any(violation.key_path[: len(path)] == path for path in waived)
+        if not bare.intersection(key_lines(doc, violation.key_path)) and not waived(violation.key_path)
     ]
 
 

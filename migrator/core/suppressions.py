@@ -144,6 +144,13 @@ def finding_paths(finding: Suppressible) -> tuple[KeyPath, ...]:
     return (finding.path, *(change.path for change in finding.changes))
 
 
+def waived_by(suppressed: Iterable[Suppressible]) -> Callable[[KeyPath], bool]:
+    """Whether a key is one a suppressed finding is about or would have written (or lies below one): a miss
+    there is the user's choice, not the tool's."""
+    paths = [path for finding in suppressed for path in finding_paths(finding)]
+    return lambda key_path: any(key_path[: len(path)] == path for path in paths)
+
+
 def _class_switch_groups(findings: Sequence[F]) -> Iterable[set[int]]:
     switched = {change.path[:-1] for finding in findings for change in finding.changes if change.path[-1] == _CLASS_KEY}
     for section in switched:

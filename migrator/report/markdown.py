@@ -13,8 +13,6 @@ from migrator.core.wording import finding_message
 from migrator.report.records import records, status_label
 from migrator.report.text import summary
 
-_STATUS_ORDER = (Status.MIGRATED, Status.UNCHANGED, Status.SKIPPED, Status.NOT_RECIPE, Status.FAILED)
-
 
 def render(results: Sequence[FileResult], mode: Mode, verbose: bool = False) -> str:
     verb = "Migrated" if mode is Mode.WRITE else "Would migrate"

@@ -154,9 +154,5 @@ def _pattern_misses(data: object, target: str | None, suppressed: Iterable[Locat
     """What the result misses of its pattern, except what a suppressed finding would have written there."""
     if target is None:
         return []
-    waived = [path for located in suppressed for path in suppressions.finding_paths(located.finding)]
-    return [
-        miss
-        for miss in schema.violations(data, target)
-        if not any(miss.key_path[: len(path)] == path for path in waived)
-    ]
+    waived = suppressions.waived_by(located.finding for located in suppressed)
+    return [miss for miss in schema.violations(data, target) if not waived(miss.key_path)]
