@@ -21,11 +21,6 @@ from migrator.patterns import DEFAULT, PATTERNS
 from migrator.report import FORMATS
 from migrator.rules import RULES  # importing the package registers every rule
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 _TYPES: Mapping[str, type | tuple[type, ...]] = {
     "string": str,
     "boolean": bool,
@@ -155,6 +150,11 @@ def _table(source: Path) -> Mapping[str, Any] | None:
     """A pyproject.toml's checked `[tool.migrator]`, or None when the file or the table is absent."""
     if not source.is_file():
         return None
+    # Imported here: most folders of a run hold no pyproject.toml.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         with open(source, "rb") as handle:
             document = tomllib.load(handle)

@@ -11,10 +11,9 @@ import errno
 import functools
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from migrator.core.settings import DEFAULT_MAX_FILE_SIZE
 
@@ -92,6 +91,12 @@ def _real_path(path: Path) -> Path:
     return path.resolve(strict=True)
 
 
+def _inside(target: Path, root: Path) -> bool:
+    """`target == root or root in target.parents`, on the strings: both are resolved, so lexical is exact."""
+    target_text, root_text = str(target), str(root)
+    return target_text == root_text or target_text.startswith(root_text.rstrip(os.sep) + os.sep)
+
+
 def resolve_inside(path: Path, roots: Iterable[Path]) -> Path:
     """The real file behind `path`; refuse a symlink that leads out of every scanned root (empty: no limit)."""
     try:
@@ -103,7 +108,7 @@ def resolve_inside(path: Path, roots: Iterable[Path]) -> Path:
             raise FileError("symlink loop", "fix or remove the link") from None
         raise _os_error("resolve the path", exc) from None
     roots = tuple(roots)
-    if roots and not any(target == root or root in target.parents for root in roots):
+    if roots and not any(_inside(target, root) for root in roots):
         raise FileError(
             f"symlink leads outside the scanned folders (to {target})",
             "pass the target's folder to migrate it there, or replace the link with a copy",
@@ -117,7 +122,7 @@ def read_limited(path: Path, max_size: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise _os_error("read", exc) from None
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise FileError("not a regular file", "only regular YAML files can be migrated")
@@ -126,13 +131,21 @@ def read_limited(path: Path, max_size: int) -> bytes:
                 f"{info.st_size:,} bytes, over the size limit of {max_size:,}",
                 "no recipe is this large; if this one is, raise --max-file-size",
             )
-        try:
-            raw = handle.read(max_size + 1)
-        except OSError as exc:
-            raise _os_error("read", exc) from None
-    if len(raw) > max_size:  # grew since fstat
+        chunks = []
+        size = 0
+        while size <= max_size:  # one read for a regular file; a short read only if it grows meanwhile
+            chunk = os.read(fd, max_size + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise _os_error("read", exc) from None
+    finally:
+        os.close(fd)
+    if size > max_size:  # grew since fstat
         raise FileError(f"over the size limit of {max_size:,} bytes", "raise --max-file-size if this is a recipe")
-    return raw
+    return b"".join(chunks)
 
 
 def read_source(path: Path) -> SourceText:
@@ -157,6 +170,8 @@ def write_atomic(path: Path, data: bytes, original: bytes | None = None) -> None
     # os.replace only needs the folder to be writable: honour the file's own read-only bit ourselves.
     if not info.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
         raise FileError("file is read-only", "make it writable (chmod u+w) to migrate it, or leave it out")
+    import tempfile  # only write runs need it
+
     try:
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:64]}.", suffix=TEMP_SUFFIX)
     except OSError as exc:
@@ -187,7 +202,9 @@ def _keep_owner(fd: int, info: os.stat_result) -> None:
 def display_path(path: Path) -> str:
     if not path.is_absolute():
         return Path(os.path.normpath(path)).as_posix()
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    cwd = os.getcwd()
+    text = str(path)
+    prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
+    if text.startswith(prefix):  # as `path.relative_to(Path.cwd())`, without building two paths per file
+        return PurePath(text[len(prefix) :]).as_posix()
+    return path.as_posix()

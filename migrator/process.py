@@ -13,22 +13,31 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from migrator import config, documents, python
+from migrator import config, documents, patterns, python, schema
 from migrator.core import suppressions
 from migrator.core.classify import Kind
 from migrator.core.findings import RULES
 from migrator.core.outcome import SKIP_FILE, SUPPRESSED_BLOCKER, FileResult, Outcome, Problem, Status, failed
 from migrator.core.plan import MIGRATABLE
 from migrator.core.settings import Mode, Options, Settings
-from migrator.documents.front_end import migrate_document
 from migrator.files import FileError, decode, display_path, read_limited, resolve_inside, write_atomic
 from migrator.yaml import front_end as yaml_front_end
 
 FrontEnd = Callable[[str, Options, suppressions.Directives], Outcome]
+
+
+def _migrate_document(
+    text: str, options: Options, directives: suppressions.Directives | None = None, *, suffix: str
+) -> Outcome:
+    from migrator.documents.front_end import migrate_document  # the page readers load only for pages
+
+    return migrate_document(text, options, directives, suffix=suffix)
+
+
 FRONT_ENDS: dict[str, FrontEnd] = {
     **{suffix: yaml_front_end.migrate_yaml for suffix in yaml_front_end.SUFFIXES},
     **{suffix: python.migrate_python for suffix in python.SUFFIXES},
-    **{suffix: functools.partial(migrate_document, suffix=suffix) for suffix in documents.SUFFIXES},
+    **{suffix: functools.partial(_migrate_document, suffix=suffix) for suffix in documents.SUFFIXES},
 }
 # Every suffix a front end accepts; discovery searches folders for exactly these.
 SUPPORTED_SUFFIXES = tuple(FRONT_ENDS)
@@ -50,6 +59,13 @@ def tuned_for_parsing() -> Iterator[None]:
 
 # `# migrator: ignore[...]` takes a rule's name as well as its code, as `migrator explain` does.
 CODE_OF_NAME = {rule.slug.upper(): code for code, rule in RULES.items()}
+
+
+def load_lazy_parts() -> None:
+    """Load now what the pipeline otherwise loads on first use (the schema validators): a pool's workers are
+    forked after this and inherit it, instead of each loading it again."""
+    for pattern in patterns.PATTERNS:
+        schema.validator(pattern)
 
 
 def front_end(suffix: str) -> FrontEnd | None:

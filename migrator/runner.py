@@ -65,8 +65,6 @@ def _excluder(globs: tuple[str, ...], root: Path) -> Excluder:
 def worker_count(settings: Settings, files: int) -> int:
     if settings.verify:
         return 1  # each proving process pays AutoModel's imports (about 5 s): prove in this one
-    if settings.verify:
-        return 1  # each proving process pays AutoModel's imports (about 5 s): prove in this one
     jobs = settings.jobs or _available_cpus()
     return max(1, min(jobs, files // MIN_FILES_PER_WORKER))
 

@@ -132,3 +132,24 @@ def test_a_folder_named_env_is_searched_unless_it_is_a_virtualenv(tmp_path: Path
     }
     root = make_tree(tmp_path, files, git_repo=in_git)
     assert _selected(root) == ["src/env/train.yaml"]
+
+
+def test_git_is_not_started_outside_a_work_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("git was started outside a work tree")
+
+    make_tree(tmp_path, TREE, git_repo=False)
+    monkeypatch.setattr(subprocess, "run", refuse)
+    assert "build/generated.yaml" in _selected(tmp_path)  # walked: no .gitignore read
+
+
+def test_a_linked_folder_inside_a_work_tree_still_follows_git(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    repo = make_tree(tmp_path / "repo", TREE, git_repo=True)
+    link = tmp_path / "link"
+    link.symlink_to(repo / "recipes")
+    selected = _selected(tmp_path, str(link))
+    assert "link/llama.yaml" in selected
+    assert "link/mine.local.yaml" not in selected  # ignored by the repository's .gitignore

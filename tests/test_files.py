@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,7 @@ def test_unwritable_folder_is_an_error(tmp_path: Path, monkeypatch: pytest.Monke
     def denied(**kwargs: object) -> None:  # what mkstemp meets in a folder without write permission
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     result = _only(_migrate(path))
     assert result.status is Status.FAILED and result.outcome.problem is not None
     assert (

@@ -131,6 +131,7 @@ _NOT_PLAIN = object()
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 # Scalar tags built by SafeConstructor's own functions; any other tag takes the constructor's path.
+_BUILT_SCALARS: dict[tuple[str, str], Any] = {}
 _SCALAR_BUILDERS = {
     tag: yaml.SafeLoader.yaml_constructors[tag]
     for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
@@ -157,29 +158,42 @@ def _plain_data(root: yaml.Node | None, constructor: yaml.constructor.SafeConstr
     if _anchor_possible(text):
         return _NOT_PLAIN
     scalar_node, mapping_node, sequence_node = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
-    builders = _SCALAR_BUILDERS
+    scalars = _BUILT_SCALARS
+
+    def scalar(node: yaml.ScalarNode) -> Any:
+        key = (node.tag, node.value)
+        try:
+            return scalars[key]
+        except KeyError:
+            pass
+        builder = _SCALAR_BUILDERS.get(node.tag)
+        if builder is None:
+            raise _NotPlain
+        try:
+            value = builder(constructor, node)
+        except Exception:  # the constructor's own error, worded by its path
+            raise _NotPlain from None
+        if len(scalars) >= _RESOLVED_LIMIT:
+            scalars.clear()
+        scalars[key] = value  # ints, floats, bools and None: immutable, so one object may serve every file
+        return value
 
     def build(node: yaml.Node, depth: int) -> Any:
         node_type = type(node)
         if node_type is scalar_node:
-            tag = node.tag
-            if tag == _STR_TAG:
-                return node.value
-            builder = builders.get(tag)
-            if builder is None:
-                raise _NotPlain
-            try:
-                return builder(constructor, node)
-            except Exception:  # the constructor's own error, worded by its path
-                raise _NotPlain from None
+            return node.value if node.tag == _STR_TAG else scalar(node)
         if depth > MAX_DEPTH:
             raise _NotPlain
         if node_type is mapping_node and node.tag == _MAP_TAG:
             data: dict[str, Any] = {}
             for key, value in node.value:
-                if type(key) is not scalar_node or key.tag != _STR_TAG or key.value in data:
+                name = key.value
+                if type(key) is not scalar_node or key.tag != _STR_TAG or name in data:
                     raise _NotPlain
-                data[key.value] = build(value, depth + 1)
+                # A string value, the most common node, without a call.
+                data[name] = (
+                    value.value if value.tag == _STR_TAG and type(value) is scalar_node else build(value, depth + 1)
+                )
             return data
         if node_type is sequence_node and node.tag == _SEQ_TAG:
             return [build(child, depth + 1) for child in node.value]
