@@ -297,10 +297,11 @@ def _stdin_and_report(settings: Settings, name: str, output_format: str, output_
 def _report(results: list[FileResult], mode: Mode, output_format: str, output_file: str | None, shown: Shown) -> None:
     from migrator import report
     from migrator.report import colour
-    from migrator.report import diff as diff_report
     from migrator.report import text as text_report
 
     if mode is Mode.DIFF:
+        from migrator.report import diff as diff_report  # difflib: only --diff needs it
+
         sys.stdout.write(diff_report.render(results))
     machine_on_stdout = output_format in MACHINE_FORMATS and output_file is None
     if not machine_on_stdout:  # a machine format on stdout is all the run prints

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -184,6 +183,8 @@ def _failure(shown: str, exc: Exception) -> FileResult:
     if isinstance(exc, OSError):
         return failed(shown, f"cannot read or write: {exc.strerror or exc}", "check permissions and free space")
     # One file's bug must never stop the run.
+    import traceback  # only for a file that raised
+
     detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
     return failed(shown, f"internal error: {detail}", "please report this file")
 

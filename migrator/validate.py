@@ -24,9 +24,10 @@ from migrator.files import FileError, display_path, read_source
 from migrator.process import CODE_OF_NAME
 from migrator.report import plural
 from migrator.runner import select_files
-from migrator.yaml.document import YamlDocument, YamlError
+from migrator.yaml.document import YamlDocument
 from migrator.yaml.front_end import SUFFIXES as YAML_SUFFIXES
 from migrator.yaml.front_end import key_lines, migrate_yaml
+from migrator.yaml.loading import YamlError
 
 
 class Verdict(enum.Enum):

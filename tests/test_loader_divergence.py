@@ -13,8 +13,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from migrator.yaml import document
-from migrator.yaml.document import YamlDocument, YamlError
+from migrator.yaml import loading
+from migrator.yaml.document import YamlDocument
+from migrator.yaml.loading import YamlError
 
 PIECES = [
     *"ab: \n#-'\"1[]{},?!|>\r\\~@`%",
@@ -56,7 +57,7 @@ def _ours(text: str) -> tuple[str, Any]:
 @pytest.mark.parametrize("text", DIVERGENCES.values(), ids=DIVERGENCES.keys())
 def test_each_listed_divergence_is_real_and_follows_the_reference(text: str) -> None:
     assert _load(yaml.CSafeLoader, text) != _load(yaml.SafeLoader, text)
-    assert document.divergence_possible(text)
+    assert loading.divergence_possible(text)
     assert _ours(text) == _load(yaml.SafeLoader, text)
 
 
@@ -74,7 +75,7 @@ def test_a_rejected_text_reports_the_reference_loaders_message_and_position() ->
 @example("a: x\t# c\n")
 @example("\n\ufeff*x")
 def test_libyaml_and_the_reference_agree_unless_a_divergence_is_possible(text: str) -> None:
-    if not document.divergence_possible(text):
+    if not loading.divergence_possible(text):
         fast, reference = _load(yaml.CSafeLoader, text), _load(yaml.SafeLoader, text)
         assert fast == reference, repr(text)
 

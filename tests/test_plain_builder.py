@@ -1,4 +1,4 @@
-"""The plain builder (`document._plain_data`) builds what PyYAML's SafeConstructor builds, types included, and
+"""The plain builder (`loading.plain_data`) builds what PyYAML's SafeConstructor builds, types included, and
 hands every tree it does not cover to that constructor."""
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migrator.yaml import document
-from migrator.yaml.document import YamlDocument, YamlError, load_data
+from migrator.yaml import loading
+from migrator.yaml.document import YamlDocument
+from migrator.yaml.loading import YamlError, load_data
 from migrator.yaml.verify import same_data
 from tests.recipe_strategies import recipe_texts
 from tests.test_loader_divergence import yaml_ish
@@ -22,7 +23,7 @@ def _built(text: str) -> Any:
     """The plain builder's answer on libyaml's tree of `text`."""
     loader = yaml.CSafeLoader(text)
     try:
-        return document._plain_data(loader.get_single_node(), loader, text)
+        return loading.plain_data(loader.get_single_node(), loader, text)
     finally:
         loader.dispose()
 
@@ -46,20 +47,20 @@ NOT_PLAIN = {
     "a null key": "~: none\n",
     "a duplicate key": "a: 1\na: 2\n",
     "a bad explicit bool": "a: !!bool maybe\n",
-    "nesting past the limit": "a: " + "[" * (document.MAX_DEPTH + 1) + "]" * (document.MAX_DEPTH + 1) + "\n",
+    "nesting past the limit": "a: " + "[" * (loading.MAX_DEPTH + 1) + "]" * (loading.MAX_DEPTH + 1) + "\n",
 }
 
 
 @pytest.mark.parametrize("text", PLAIN.values(), ids=PLAIN.keys())
 def test_a_plain_tree_is_built_as_safe_load_builds_it(text: str) -> None:
     built = _built(text)
-    assert built is not document._NOT_PLAIN
+    assert built is not loading.NOT_PLAIN
     assert same_data(built, yaml.safe_load(text))
 
 
 @pytest.mark.parametrize("text", NOT_PLAIN.values(), ids=NOT_PLAIN.keys())
 def test_any_other_tree_is_left_to_the_constructor(text: str) -> None:
-    assert _built(text) is document._NOT_PLAIN
+    assert _built(text) is loading.NOT_PLAIN
 
 
 def test_the_constructors_path_keeps_its_checks_and_results() -> None:
@@ -88,7 +89,7 @@ def test_generated_texts_build_exactly_what_safe_load_builds(text: str) -> None:
     except yaml.YAMLError:
         return
     built = _built(text)
-    if built is not document._NOT_PLAIN:
+    if built is not loading.NOT_PLAIN:
         assert same_data(built, reference), repr(text)
 
 
@@ -100,5 +101,5 @@ def test_every_corpus_config_loads_the_same_data_as_safe_load(corpus: Path) -> N
         text = path.read_text()
         assert same_data(YamlDocument(text).data, yaml.safe_load(text)), path
         assert same_data(load_data(text), yaml.safe_load(text)), path
-        plain += _built(text) is not document._NOT_PLAIN
+        plain += _built(text) is not loading.NOT_PLAIN
     assert plain > 0.95 * len(configs)  # the fast path is the common one

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from migrator.core.changes import Delete, Set
-from migrator.yaml.document import YamlDocument, YamlError
+from migrator.yaml.document import YamlDocument
+from migrator.yaml.loading import YamlError
 from migrator.yaml.splice import render_scalar, splice
 
 

@@ -24,8 +24,9 @@ from migrator.core.settings import Options
 from migrator.documents import markdown, rst
 from migrator.documents.blocks import BlockOutcome, combine
 from migrator.rules.recipe_fragment import recipe_fragment
-from migrator.yaml.document import YamlDocument, YamlError
+from migrator.yaml.document import YamlDocument
 from migrator.yaml.front_end import migrate_yaml
+from migrator.yaml.loading import YamlError
 
 # The info-string word that names a block's language, and the suffix of the front end that reads it.
 LANGUAGES = {"yaml": ".yaml", "yml": ".yaml", "python": ".py", "py": ".py"}

@@ -8,263 +8,62 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
-try:  # libyaml is bundled in PyYAML's wheels: about 10x faster than the pure-Python loader
-    from yaml import CSafeLoader as _FastLoader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _FastLoader  # type: ignore[assignment]
-
 from migrator.core.changes import KeyPath
-
-# AutoModel loads recipes with `yaml.safe_load`: PyYAML's pure-Python loader, which is the reference.
-_ReferenceLoader = yaml.SafeLoader
-
-# Where libyaml accepts a text the pure-Python loader rejects, or reads it differently (found by the property
-# test in tests/test_loader_divergence.py; listed in the README): tabs as separators (`a: x<TAB># c`, `a:<TAB>b`,
-# `[a,<TAB>b]`), a BOM, NEL, LS or PS inside the text, a comment glued to a block scalar header (`|# c`), an
-# empty tag `!` (libyaml reads "" where safe_load reads null), a `?` inside a plain scalar of a flow collection
-# (`[a?b]`, checked on libyaml's tree: a `?` in a comment or a quoted string is common and harmless). Such texts
-# are parsed by the reference loader; none of the 511 real recipes is.
-_DIVERGENT_CHARACTERS = ("\t", "\ufeff", "\x85", "\u2028", "\u2029")
-_HEADER_INDICATORS = frozenset("-+0123456789")
-_TAG_END = re.compile(r"!(?=[\s,\]}]|$)")  # the node's tag ends right after `!`: empty when it also starts there
-_TAG_START = frozenset(" \t\r\n[{,")
-
-
-def divergence_possible(text: str) -> bool:
-    """Whether libyaml might accept or read `text` differently from the reference loader."""
-    return _divergent_piece(text) or _question_after_flow_opener(text)
-
-
-def _divergent_piece(text: str) -> bool:
-    """Cheap on purpose, as it runs on every file: substring tests first, and regexes that start with a literal."""
-    if any(character in text for character in _DIVERGENT_CHARACTERS):
-        return True
-    if _header_comment(text):
-        return True
-    return "!" in text and any(
-        match.start() == 0 or text[match.start() - 1] in _TAG_START for match in _TAG_END.finditer(text)
-    )
-
-
-def _header_comment(text: str) -> bool:
-    """A `#` right after a block scalar indicator and its chomping/indentation digits (`|#`, `>-#`, `|2#`).
-    A find loop: `|` and `>` are rare in recipes, and a regex starting with a character class scans slowly."""
-    for marker in "|>":
-        start = text.find(marker)
-        while start >= 0:
-            end = start + 1
-            while end < len(text) and text[end] in _HEADER_INDICATORS:
-                end += 1
-            if text.startswith("#", end):
-                return True
-            start = text.find(marker, start + 1)
-    return False
-
-
-def _question_after_flow_opener(text: str) -> bool:
-    # Two linear scans: a regex here backtracks on deep nesting.
-    openers = [index for index in (text.find("["), text.find("{")) if index >= 0]
-    return bool(openers) and text.find("?", min(openers)) >= 0
-
-
-def _plain_question_in_flow(root: yaml.Node | None) -> bool:
-    """Whether libyaml's tree holds a plain scalar with a `?` inside a flow collection, which the reference loader
-    rejects; a `?` in a comment or a quoted string (the usual case) does not count."""
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)] if root is not None else []
-    seen: set[int] = set()
-    while stack:
-        node, in_flow = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            if in_flow and not node.style and "?" in node.value:  # plain: style None (or "" from libyaml)
-                return True
-            continue
-        inside = in_flow or bool(node.flow_style)
-        children = node.value if isinstance(node, yaml.SequenceNode) else [item for pair in node.value for item in pair]
-        stack.extend((child, inside) for child in children)
-    return False
-
-
-class _MemoisedResolver(_FastLoader):  # type: ignore[misc, valid-type]
-    """The fast loader, with the resolver's answers memoised (a recipe repeats its keys and values across files)
-    and the per-node path-resolver hooks skipped: safe_load registers no path resolver, so they do nothing."""
-
-    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
-        key = (kind, value, implicit)
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            if len(_RESOLVED) >= _RESOLVED_LIMIT:
-                _RESOLVED.clear()
-            tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
-        return tag
-
-    def descend_resolver(self, current_node: object, current_index: object) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
-
-
-_RESOLVED: dict[tuple[type, str | None, tuple[bool, bool]], str] = {}
-_RESOLVED_LIMIT = 100_000
-
-
-def _loader(loader_class: type, text: str) -> yaml.constructor.SafeConstructor:
-    return (_MemoisedResolver if loader_class is _FastLoader else loader_class)(text)
-
-
-class _NotPlain(Exception):
-    """The tree holds something the plain builder leaves to PyYAML's constructor."""
-
-
-_NOT_PLAIN = object()
-
-
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_MAP_TAG = "tag:yaml.org,2002:map"
-# Scalar tags built by SafeConstructor's own functions; any other tag takes the constructor's path.
-_BUILT_SCALARS: dict[tuple[str, str], Any] = {}
-_SCALAR_BUILDERS = {
-    tag: yaml.SafeLoader.yaml_constructors[tag]
-    for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
-}
-
-
-def _anchor_possible(text: str) -> bool:
-    """Whether `text` may hold an anchor (without one there is no alias). An anchor starts a token, so its `&`
-    follows a separator or an indicator, never a letter or a digit (`W&B` in a comment is no anchor)."""
-    start = text.find("&")
-    while start >= 0:
-        if start == 0 or not text[start - 1].isalnum():
-            return True
-        start = text.find("&", start + 1)
-    return False
-
-
-def _plain_data(root: yaml.Node | None, constructor: yaml.constructor.SafeConstructor, text: str) -> Any:
-    """What `construct_document` builds from `text`'s tree when it has no alias, merge key or unusual tag, and
-    only string keys, each once, nested at most MAX_DEPTH deep: in one pass, about three times faster. For any
-    other tree `_NOT_PLAIN`: the constructor (and the checks that word its errors) decides."""
-    if root is None:
-        return None
-    if _anchor_possible(text):
-        return _NOT_PLAIN
-    scalar_node, mapping_node, sequence_node = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
-    scalars = _BUILT_SCALARS
-
-    def scalar(node: yaml.ScalarNode) -> Any:
-        key = (node.tag, node.value)
-        try:
-            return scalars[key]
-        except KeyError:
-            pass
-        builder = _SCALAR_BUILDERS.get(node.tag)
-        if builder is None:
-            raise _NotPlain
-        try:
-            value = builder(constructor, node)
-        except Exception:  # the constructor's own error, worded by its path
-            raise _NotPlain from None
-        if len(scalars) >= _RESOLVED_LIMIT:
-            scalars.clear()
-        scalars[key] = value  # ints, floats, bools and None: immutable, so one object may serve every file
-        return value
-
-    def build(node: yaml.Node, depth: int) -> Any:
-        node_type = type(node)
-        if node_type is scalar_node:
-            return node.value if node.tag == _STR_TAG else scalar(node)
-        if depth > MAX_DEPTH:
-            raise _NotPlain
-        if node_type is mapping_node and node.tag == _MAP_TAG:
-            data: dict[str, Any] = {}
-            for key, value in node.value:
-                name = key.value
-                if type(key) is not scalar_node or key.tag != _STR_TAG or name in data:
-                    raise _NotPlain
-                # A string value, the most common node, without a call.
-                data[name] = (
-                    value.value if value.tag == _STR_TAG and type(value) is scalar_node else build(value, depth + 1)
-                )
-            return data
-        if node_type is sequence_node and node.tag == _SEQ_TAG:
-            return [build(child, depth + 1) for child in node.value]
-        raise _NotPlain
-
-    try:
-        return build(root, 1)
-    except _NotPlain:
-        return _NOT_PLAIN
-
+from migrator.yaml.loading import (
+    FAST_LOADER,
+    MAX_DEPTH,
+    MERGE_TAG,
+    NOT_PLAIN,
+    REFERENCE_LOADER,
+    STR_TAG,
+    YamlError,
+    divergent_piece,
+    loader_for,
+    mark_error,
+    plain_data,
+    plain_question_in_flow,
+    position,
+    question_after_flow_opener,
+)
 
 # YAML 1.1 line breaks as libyaml counts them for marks.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_STR_TAG = "tag:yaml.org,2002:str"
 # Expanded node count allowed: real recipes have a few hundred; an alias bomb has billions.
 MAX_EXPANDED_NODES = 1_000_000
-# Nesting allowed: real recipes reach 7 levels. libyaml stops at 1000, but deep data would exhaust
-# Python's recursion in the comparisons downstream long before that.
-MAX_DEPTH = 100
 _DEPTH_HINT = "no recipe nests this deep (real ones reach 7 levels); this file is generated or hostile"
 
 
-class YamlError(Exception):
-    """A problem with the file itself: message, 1-based line and column, and what to do."""
-
-    def __init__(self, message: str, line: int = 0, column: int = 0, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-        self.hint = hint
-
-
-@dataclass(frozen=True)
-class Entry:
-    """An explicit `key: value` pair inside `mapping`."""
+class Entry(NamedTuple):
+    """An explicit `key: value` pair inside `mapping` (a tuple: thousands are made per run)."""
 
     mapping: yaml.MappingNode
     key: yaml.ScalarNode
     value: yaml.Node
 
 
-def _position(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
-    mark = exc.problem_mark or exc.context_mark
-    return (mark.line + 1, mark.column + 1) if mark else (0, 0)
-
-
-def _mark_error(exc: yaml.MarkedYAMLError, hint: str) -> YamlError:
-    message = " ".join(part for part in (exc.context, exc.problem) if part)
-    return YamlError(message or str(exc), *_position(exc), hint)
-
-
 def _constructor_error(exc: yaml.constructor.ConstructorError) -> YamlError:
     problem = str(exc.problem)
     if "unhashable key" in problem:
-        return _mark_error(exc, "a list or mapping cannot be a key; AutoModel keys are names")
+        return mark_error(exc, "a list or mapping cannot be a key; AutoModel keys are names")
     tag = re.search(r"for the tag '([^']*)'", problem)
     if tag:
         shown = tag.group(1).replace("tag:yaml.org,2002:", "!!")
         hint = "AutoModel loads with yaml.safe_load, which accepts only YAML's standard tags; remove the tag"
-        return YamlError(f"unsafe or unknown tag `{shown}` (never constructed)", *_position(exc), hint)
-    return _mark_error(exc, "only YAML's standard types are allowed (AutoModel loads with yaml.safe_load)")
+        return YamlError(f"unsafe or unknown tag `{shown}` (never constructed)", *position(exc), hint)
+    return mark_error(exc, "only YAML's standard types are allowed (AutoModel loads with yaml.safe_load)")
 
 
 def _composer_error(exc: yaml.composer.ComposerError) -> YamlError:
     if "single document" in str(exc.context):
-        line, _ = _position(exc)
+        line, _ = position(exc)
         hint = "AutoModel reads exactly one document per file: split it into one file per document"
         return YamlError(f"a second YAML document starts at line {line}", line, 1, hint)
-    return _mark_error(exc, "fix the YAML at that position")
+    return mark_error(exc, "fix the YAML at that position")
 
 
 def _too_deep(line: int, column: int) -> YamlError:
@@ -274,18 +73,18 @@ def _too_deep(line: int, column: int) -> YamlError:
 class YamlDocument:
     def __init__(self, text: str) -> None:
         self.text = text
-        fast = _FastLoader is not _ReferenceLoader and not _divergent_piece(text)
+        fast = FAST_LOADER is not REFERENCE_LOADER and not divergent_piece(text)
         try:
-            self._load(_FastLoader if fast else _ReferenceLoader)
-            if fast and _question_after_flow_opener(text) and _plain_question_in_flow(self.root):
+            self._load(FAST_LOADER if fast else REFERENCE_LOADER)
+            if fast and question_after_flow_opener(text) and plain_question_in_flow(self.root):
                 fast = False  # the reference loader decides, as below
-                self._load(_ReferenceLoader)
+                self._load(REFERENCE_LOADER)
         except yaml.MarkedYAMLError as exc:
             if not fast or "maximum nesting depth" in str(exc.problem):
                 raise self._error(exc) from None
             # libyaml rejected it: the reference loader decides, and its message and position are AutoModel's.
             try:
-                self._load(_ReferenceLoader)
+                self._load(REFERENCE_LOADER)
             except yaml.MarkedYAMLError as reference:
                 raise self._error(reference) from None
         except RecursionError:  # the pure-Python composer recurses per level: only generated or hostile files
@@ -296,11 +95,11 @@ class YamlDocument:
         self._index: dict[int, dict[str, Entry]] = {}
         self._shared: set[int] = set()
         self._non_string_keys: list[yaml.Node] = []
-        loader = _loader(loader_class, self.text)
+        loader = loader_for(loader_class, self.text)
         try:
             self.root: yaml.Node | None = loader.get_single_node()
-            self.data: Any = _plain_data(self.root, loader, self.text)
-            if self.data is _NOT_PLAIN:
+            self.data: Any = plain_data(self.root, loader, self.text)
+            if self.data is NOT_PLAIN:
                 self._shared = self._check_tree(self.root)
                 self.data = loader.construct_document(self.root)
         finally:
@@ -333,8 +132,8 @@ class YamlDocument:
                 )
             if line_text[mark.column : mark.column + 1] == "\t":
                 hint = "AutoModel loads recipes with yaml.safe_load, which rejects a tab here: use spaces"
-                return _mark_error(exc, hint)
-        return _mark_error(exc, "fix the YAML syntax at that position")
+                return mark_error(exc, hint)
+        return mark_error(exc, "fix the YAML syntax at that position")
 
     # -- positions -------------------------------------------------------------------------
     @cached_property
@@ -377,7 +176,7 @@ class YamlDocument:
         shared: set[int] = set()
         explicit = self._explicit
         mapping_node, sequence_node = yaml.MappingNode, yaml.SequenceNode
-        plain_keys = (_STR_TAG, _MERGE_TAG)
+        plain_keys = (STR_TAG, MERGE_TAG)
         stack: list[tuple[yaml.Node, int]] = [(root, 1)]
         while stack:
             node, depth = stack.pop()
@@ -413,7 +212,7 @@ class YamlDocument:
             return
         first_line: dict[tuple[str, str], int] = {}
         for key, _ in pairs:
-            if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE_TAG:
                 continue
             ident = (key.tag, key.value)
             if ident in first_line:
@@ -475,7 +274,7 @@ class YamlDocument:
 
     def entries(self, mapping: yaml.MappingNode) -> Iterator[Entry]:
         for key, value in self.pairs(mapping):
-            if isinstance(key, yaml.ScalarNode) and key.tag == _STR_TAG:
+            if isinstance(key, yaml.ScalarNode) and key.tag == STR_TAG:
                 yield Entry(mapping, key, value)
 
     def entry(self, mapping: yaml.Node, name: str) -> Entry | None:
@@ -517,16 +316,3 @@ class YamlDocument:
             return 1, 1
         mark = found[-1].key.start_mark
         return mark.line + 1, mark.column + 1
-
-
-def load_data(text: str) -> Any:
-    """The data only, as AutoModel's loader builds it: for re-reading text this tool wrote itself."""
-    loader = _loader(_ReferenceLoader if divergence_possible(text) else _FastLoader, text)
-    try:
-        root = loader.get_single_node()
-        data = _plain_data(root, loader, text)
-        return loader.construct_document(root) if data is _NOT_PLAIN else data
-    except yaml.MarkedYAMLError as exc:
-        raise _mark_error(exc, "the edited text no longer parses") from None
-    finally:
-        loader.dispose()

@@ -25,7 +25,8 @@ from migrator.core.outcome import (
 from migrator.core.plan import Plan, Verdict, verdict
 from migrator.core.settings import Options
 from migrator.rules import make_plan
-from migrator.yaml.document import YamlDocument, YamlError
+from migrator.yaml.document import YamlDocument
+from migrator.yaml.loading import YamlError
 from migrator.yaml.splice import splice_with_edits
 from migrator.yaml.text_edits import OverlappingEdits
 from migrator.yaml.verify import VerificationError, verify_edited

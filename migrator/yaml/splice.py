@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 from migrator.core.changes import Change, Delete, KeyPath, Set, dotted
-from migrator.yaml.document import Entry, YamlDocument, YamlError
+from migrator.yaml.document import Entry, YamlDocument
+from migrator.yaml.loading import YamlError
 from migrator.yaml.text_edits import TextEdit, apply_edits
 
 _DEFAULT_INDENT_STEP = 2

@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from migrator.yaml.document import YamlDocument, YamlError, load_data
+from migrator.yaml.document import YamlDocument
+from migrator.yaml.loading import YamlError, load_data
 from migrator.yaml.text_edits import TextEdit
 
 
