@@ -1,6 +1,6 @@
 """Reading config files as text (keeping BOM and line endings) and writing them back atomically.
 
-A file is only ever replaced by a rename of a complete, fsynced temporary file, so whatever happens
+A file is only ever replaced by a rename of a complete temporary file flushed to disk, so whatever happens
 (an exception, a full disk, SIGKILL) the path holds either the old or the new bytes.
 """
 
@@ -153,7 +153,7 @@ def read_source(path: Path) -> SourceText:
 
 
 def write_atomic(path: Path, data: bytes, original: bytes | None = None) -> None:
-    """Temp file in the target's folder, fsync, rename over: the file is old or new, never half.
+    """Temp file in the target's folder, flushed to disk, renamed over: the file is old or new, never half.
 
     A symlink is written through (the link stays a link); mode bits, and owner where permitted, are kept.
     With `original`, a file edited by someone else since it was read is left alone rather than overwritten.
@@ -182,13 +182,19 @@ def write_atomic(path: Path, data: bytes, original: bytes | None = None) -> None
             _keep_owner(fd, info)
             handle.write(data)
             handle.flush()
-            os.fsync(fd)
+            _flush_data(fd)
         os.replace(temp, target)
     except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise _os_error("write", exc) from None
         raise
+
+
+def _flush_data(fd: int) -> None:
+    """The file's bytes (and the size needed to read them back) on disk before the rename: fdatasync, which
+    skips the timestamps fsync would also write, where the system has it."""
+    getattr(os, "fdatasync", os.fsync)(fd)
 
 
 def _keep_owner(fd: int, info: os.stat_result) -> None:

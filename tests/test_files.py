@@ -120,7 +120,7 @@ def test_full_disk_leaves_file_and_no_temporary(tmp_path: Path, monkeypatch: pyt
     def no_space(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files.os, "fsync", no_space)
+    monkeypatch.setattr(files, "_flush_data", no_space)
     result = _only(_migrate(path))
     assert result.status is Status.FAILED and result.outcome.problem is not None
     assert result.outcome.problem.message == "cannot write: No space left on device"
