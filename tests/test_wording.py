@@ -50,7 +50,7 @@ def test_a_file_left_unchanged_claims_no_edit(
     out, _ = _run(tmp_path, RISKY_TP, ["--pattern", "te", "--output-format", "json", *argv], capsys)
     lines = err.splitlines()
     assert lines[0].startswith(f"{tmp_path / 'a.yaml'}: left unchanged, open: torch.optim.AdamW")
-    assert "not moved: the file is left unchanged (MIG102)" in err
+    assert "not moved to pattern `te`: the file is left unchanged (MIG102)" in err
     findings = [finding["message"] for finding in json.loads(out)["files"][0]["findings"]]
     for message in findings:
         assert not any(f"; {claim}" in message or f"; would {claim}" in message for claim in CLAIMS), message
@@ -59,7 +59,7 @@ def test_a_file_left_unchanged_claims_no_edit(
 def test_a_file_held_by_a_suppressed_blocker_gets_a_header(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, err = _run(tmp_path, RISKY_TP_SUPPRESSED, ["--pattern", "te", "--check"], capsys)
     assert err.splitlines()[0].endswith("(a suppressed finding blocks the migration)")
-    assert "not moved: the file is left unchanged (suppressed MIG102)" in err
+    assert "not moved to pattern `te`: the file is left unchanged (suppressed MIG102)" in err
     assert "suppressed: MIG102" in err
 
 

@@ -28,7 +28,7 @@ class Fix:
 
     would: str  # check/diff mode: "would move to pattern `te`"
     done: str  # written: "moved to pattern `te`"
-    not_done: str  # left unchanged, followed by why: "not moved"
+    not_done: str  # left unchanged, followed by why: "not moved to pattern `te`"
 
 
 @dataclass(frozen=True)

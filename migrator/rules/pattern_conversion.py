@@ -42,5 +42,5 @@ def pattern_conversion(ctx: Context) -> Iterator[Finding]:
     changes = ctx.pattern.switch_changes(ctx.optimizer)
     changes += ctx.storage_changes
     message = f"on pattern `{ctx.classification.pattern}`; --convert asks for `{ctx.target}`"
-    fix = Fix(f"would convert to `{ctx.target}`", f"converted to `{ctx.target}`", "not converted")
+    fix = Fix(f"would convert to `{ctx.target}`", f"converted to `{ctx.target}`", f"not converted to `{ctx.target}`")
     yield pattern_conversion.finding(message, ("optimizer", "_target_"), changes, fix=fix)

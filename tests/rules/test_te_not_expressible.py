@@ -25,7 +25,7 @@ def test_switch_left_unchanged(recipe: str) -> None:
         f"recipe: {recipe}\n" + BF16_ADAMW,
         None,
         [
-            ("MIG001", f"keeps Adam state in bf16; not moved: {BLOCKED}"),
+            ("MIG001", f"keeps Adam state in bf16; not moved to pattern `{TE.name}`: {BLOCKED}"),
             (
                 "MIG002",
                 f"weight_decay is implicit (the current optimizer's default is 0.01, TE FusedAdam's differs); not written out: {BLOCKED}",
@@ -46,7 +46,7 @@ def test_completion_left_unchanged() -> None:
         source,
         None,
         [
-            ("MIG004", f"TE FusedAdam without fp32 master weights/state: master_weights; not completed: {BLOCKED}"),
+            ("MIG004", f"TE FusedAdam without fp32 master weights/state: master_weights; not completed to pattern `{TE.name}`: {BLOCKED}"),
             LEFT,
             NO_DISTRIBUTED,
         ],

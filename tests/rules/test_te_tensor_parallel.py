@@ -16,7 +16,7 @@ POLICY = "distributed.mp_policy is implicit under FSDP2 (AutoModel's default: bf
 MADE_EXPLICIT = ("MIG005", f"{POLICY}; policy written out")
 # Left unchanged, each fix reads as not done, blocked by MIG102.
 BLOCKED = "the file is left unchanged (MIG102)"
-NOT_MOVED = ("MIG001", f"keeps Adam state in bf16; not moved: {BLOCKED}")
+NOT_MOVED = ("MIG001", f"keeps Adam state in bf16; not moved to pattern `{TE.name}`: {BLOCKED}")
 DECAY_NOT_WRITTEN = (
     "MIG002",
     f"weight_decay is implicit (the current optimizer's default is 0.01, TE FusedAdam's differs); not written out: {BLOCKED}",

@@ -39,7 +39,10 @@ TO_TE = (
 
 
 # Left as it is, each fix reads as not done (the file is left unchanged).
-NOT_MOVED = ("MIG001", "keeps Adam state in bf16; not moved: the file is left unchanged")
+def not_moved(pattern: str) -> tuple[str, str]:
+    return ("MIG001", f"keeps Adam state in bf16; not moved to pattern `{pattern}`: the file is left unchanged")
+
+
 NOT_WRITTEN_OUT = (
     "MIG002",
     "weight_decay is implicit (the current optimizer's default is 0.01, TE FusedAdam's differs); not written out",
@@ -49,12 +52,12 @@ NOT_WRITTEN_OUT = (
 @pytest.mark.parametrize(
     ("pattern", "after", "findings", "unedited"),
     [
-        pytest.param(FP32.name, TO_FP32, [("MIG001", f"moved to pattern `{FP32.name}`")], [NOT_MOVED], id="fp32"),
+        pytest.param(FP32.name, TO_FP32, [("MIG001", f"moved to pattern `{FP32.name}`")], [not_moved(FP32.name)], id="fp32"),
         pytest.param(
             TE.name,
             TO_TE,
             [("MIG001", f"moved to pattern `{TE.name}`"), ("MIG002", "written out as 0.01")],
-            [NOT_MOVED, NOT_WRITTEN_OUT],
+            [not_moved(TE.name), NOT_WRITTEN_OUT],
             id="te",
         ),
     ],
