@@ -43,6 +43,7 @@ class Analysis:
     directives: suppressions.Directives = suppressions.NONE
     suppressed: list[LocatedFinding] = field(default_factory=list)
     held: bool = False  # a suppressed error blocks the migration: the file stays as it is, quietly
+    blocked: bool = False  # a warning blocks a config's migration: the file stays as it is, as a blocked YAML does
     reported: set[tuple[int, int, str]] = field(default_factory=set)  # (line, column, code) already reported
     classifications: list[Classification] = field(default_factory=list)  # of each recipe-shaped data decided
 
@@ -131,7 +132,12 @@ def plan_for(
     if decision is Verdict.FAILED and blocker is not None:
         line, column = analysis.doc.where(where(blocker.path))
         analysis.failure = analysis.failure or Problem(f"{blocker.code} {blocker.message}", line, column)
-    if decision in (Verdict.FAILED, Verdict.BLOCKED):
+    if decision is Verdict.BLOCKED:
+        analysis.blocked = True  # every finding is reported, each fix as not done
+        for finding in kept.findings:
+            analysis.add(finding, where(finding.path))
+        return None
+    if decision is Verdict.FAILED:
         for finding in kept.findings:
             if finding.blocks and finding.rule.level is not Level.ERROR:  # an error is the failure itself
                 analysis.add(finding, where(finding.path))

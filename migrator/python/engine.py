@@ -5,7 +5,7 @@ from __future__ import annotations
 from migrator.core import suppressions
 from migrator.core.classify import Classification, Kind
 from migrator.core.findings import Level
-from migrator.core.outcome import SUPPRESSED_BLOCKER, LocatedFinding, Outcome, Problem, Status
+from migrator.core.outcome import BLOCKED_BY_WARNING, SUPPRESSED_BLOCKER, LocatedFinding, Outcome, Problem, Status
 from migrator.core.settings import Options
 from migrator.python import configs, training
 from migrator.python.decide import Analysis
@@ -47,6 +47,8 @@ def analyse_text(
         return Outcome(Status.FAILED, decided, target, findings, problem=analysis.failure, suppressed=suppressed)
     if analysis.held:
         return Outcome(Status.SKIPPED, decided, target, findings, skip_reason=SUPPRESSED_BLOCKER, suppressed=suppressed)
+    if analysis.blocked:  # as a blocked YAML config: nothing in the file is edited
+        return Outcome(Status.SKIPPED, decided, target, findings, skip_reason=BLOCKED_BY_WARNING, suppressed=suppressed)
     if not analysis.edits:
         status = Status.UNCHANGED if analysis.relevant else Status.NOT_RECIPE
         return Outcome(status, _why_unchanged(analysis, findings), None, findings, suppressed=suppressed)

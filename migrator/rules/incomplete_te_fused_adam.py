@@ -47,5 +47,9 @@ def incomplete_te_fused_adam(ctx: Context) -> Iterator[Finding]:
         ctx.classification.reason,
         ("optimizer", "_target_"),
         changes,
-        fix=Fix(f"would complete to pattern `{ctx.target}`", f"completed to pattern `{ctx.target}`", f"not completed to pattern `{ctx.target}`"),
+        fix=Fix(
+            f"would complete to pattern `{ctx.target}`",
+            f"completed to pattern `{ctx.target}`",
+            f"not completed to pattern `{ctx.target}`",
+        ),
     )

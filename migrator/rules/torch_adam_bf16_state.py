@@ -50,5 +50,9 @@ def torch_adam_bf16_state(ctx: Context) -> Iterator[Finding]:
         ctx.classification.reason,
         ("optimizer", "_target_"),
         changes,
-        fix=Fix(f"would move to pattern `{ctx.target}`", f"moved to pattern `{ctx.target}`", f"not moved to pattern `{ctx.target}`"),
+        fix=Fix(
+            f"would move to pattern `{ctx.target}`",
+            f"moved to pattern `{ctx.target}`",
+            f"not moved to pattern `{ctx.target}`",
+        ),
     )

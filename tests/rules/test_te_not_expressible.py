@@ -46,7 +46,10 @@ def test_completion_left_unchanged() -> None:
         source,
         None,
         [
-            ("MIG004", f"TE FusedAdam without fp32 master weights/state: master_weights; not completed to pattern `{TE.name}`: {BLOCKED}"),
+            (
+                "MIG004",
+                f"TE FusedAdam without fp32 master weights/state: master_weights; not completed to pattern `{TE.name}`: {BLOCKED}",
+            ),
             LEFT,
             NO_DISTRIBUTED,
         ],
@@ -55,13 +58,21 @@ def test_completion_left_unchanged() -> None:
     )
 
 
-def test_python_config_dict_left_unchanged() -> None:
+def test_python_config_dict_left_unchanged_as_the_yaml_config_is() -> None:
     data = {
         "recipe": "FinetuneRecipeForMultimodal",
         "model": {"torch_dtype": "bf16"},
         "optimizer": {"_target_": "torch.optim.AdamW"},
     }
-    check(PYTHON, f"cfg = {python_literal(data)}\n", None, [LEFT], pattern=TE.name)
+    outcome = check(
+        PYTHON,
+        f"cfg = {python_literal(data)}\n",
+        None,
+        [("MIG001", f"not moved to pattern `{TE.name}`: {BLOCKED}"), ("MIG002", BLOCKED), NO_DISTRIBUTED, LEFT],
+        Status.SKIPPED,
+        pattern=TE.name,
+    )
+    assert outcome.skip_reason == BLOCKED_BY_WARNING
 
 
 def test_fp32_is_the_way_for_bagel() -> None:

@@ -37,13 +37,36 @@ def test_left_unchanged_with_a_warning(tp_size: str) -> None:
     assert outcome.skip_reason == BLOCKED_BY_WARNING and outcome.findings[-1].line == 6
 
 
-def test_python_config_dict_left_unchanged() -> None:
-    data = {
-        "model": {"torch_dtype": "bf16"},
-        "optimizer": {"_target_": "torch.optim.AdamW"},
-        "distributed": {"tp_size": 2},
-    }
-    check(PYTHON, f"cfg = {python_literal(data)}\n", None, [LEFT], pattern=TE.name)
+CONFIG_DICT = python_literal(
+    {"model": {"torch_dtype": "bf16"}, "optimizer": {"_target_": "torch.optim.AdamW"}, "distributed": {"tp_size": 2}}
+)
+
+
+def test_python_config_dict_left_unchanged_as_the_yaml_config_is() -> None:
+    outcome = check(
+        PYTHON,
+        f"cfg = {CONFIG_DICT}\n",
+        None,
+        [NOT_MOVED, DECAY_NOT_WRITTEN, POLICY_NOT_WRITTEN, LEFT],
+        Status.SKIPPED,
+        pattern=TE.name,
+    )
+    assert outcome.skip_reason == BLOCKED_BY_WARNING
+
+
+def test_a_blocked_config_leaves_the_whole_python_file_unchanged() -> None:
+    """Training code the front end would edit on its own stays as it is beside a blocked config."""
+    source = (
+        "import torch\n"
+        "from nemo_automodel import NeMoAutoModelForCausalLM\n"
+        "model = NeMoAutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16)\n"
+        "opt = torch.optim.AdamW(model.parameters(), weight_decay=0.1)\n"
+        f"cfg = {CONFIG_DICT}\n"
+    )
+    outcome = PYTHON.migrate(source, Options(pattern=TE.name))
+    assert outcome.status is Status.SKIPPED and outcome.skip_reason == BLOCKED_BY_WARNING
+    assert outcome.new_text is None
+    assert codes(outcome).count("MIG001") == 2 and "MIG102" in codes(outcome)
 
 
 def test_migrates_with_force() -> None:

@@ -52,7 +52,9 @@ NOT_WRITTEN_OUT = (
 @pytest.mark.parametrize(
     ("pattern", "after", "findings", "unedited"),
     [
-        pytest.param(FP32.name, TO_FP32, [("MIG001", f"moved to pattern `{FP32.name}`")], [not_moved(FP32.name)], id="fp32"),
+        pytest.param(
+            FP32.name, TO_FP32, [("MIG001", f"moved to pattern `{FP32.name}`")], [not_moved(FP32.name)], id="fp32"
+        ),
         pytest.param(
             TE.name,
             TO_TE,
