@@ -194,10 +194,11 @@ def migrate_command(
     verify: bool,
     **options: Any,
 ) -> int:
-    """Rewrite AutoModel YAML recipes and Python launch scripts to a precision-safe pattern, touching only what must change.
+    """Rewrite AutoModel YAML recipes, Python launch scripts and the code blocks of documentation pages to a
+    precision-safe pattern, touching only what must change.
 
-    PATH is a file or a directory (searched for *.yaml, *.yml and *.py; inside a git work tree only files git
-    tracks or would track); the default is the current directory. Every other byte of a file stays as it
+    PATH is a file or a directory (searched for *.yaml, *.yml, *.py, *.md, *.mdx and *.rst; inside a git work
+    tree only files git tracks or would track); the default is the current directory. Every other byte of a file stays as it
     was, and each edit is re-parsed and checked before it is written.
 
     \b
