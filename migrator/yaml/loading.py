@@ -158,52 +158,54 @@ def plain_data(root: yaml.Node | None, constructor: yaml.constructor.SafeConstru
         return None
     if _anchor_possible(text):
         return NOT_PLAIN
-    scalar_node, mapping_node, sequence_node = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
-    scalars = _BUILT_SCALARS
-
-    def scalar(node: yaml.ScalarNode) -> Any:
-        key = (node.tag, node.value)
-        try:
-            return scalars[key]
-        except KeyError:
-            pass
-        builder = _SCALAR_BUILDERS.get(node.tag)
-        if builder is None:
-            raise _NotPlain
-        try:
-            value = builder(constructor, node)
-        except Exception:  # the constructor's own error, worded by its path
-            raise _NotPlain from None
-        if len(scalars) >= _MEMO_LIMIT:
-            scalars.clear()
-        scalars[key] = value  # ints, floats, bools and None: immutable, so one object may serve every file
-        return value
-
-    def build(node: yaml.Node, depth: int) -> Any:
-        node_type = type(node)
-        if node_type is scalar_node:
-            return node.value if node.tag == STR_TAG else scalar(node)
-        if depth > MAX_DEPTH:
-            raise _NotPlain
-        if node_type is mapping_node and node.tag == _MAP_TAG:
-            data: dict[str, Any] = {}
-            for key, value in node.value:
-                name = key.value
-                if type(key) is not scalar_node or key.tag != STR_TAG or name in data:
-                    raise _NotPlain
-                # A string value, the most common node, without a call.
-                data[name] = (
-                    value.value if value.tag == STR_TAG and type(value) is scalar_node else build(value, depth + 1)
-                )
-            return data
-        if node_type is sequence_node and node.tag == _SEQ_TAG:
-            return [build(child, depth + 1) for child in node.value]
-        raise _NotPlain
-
     try:
-        return build(root, 1)
+        return _build(root, 1, constructor)
     except _NotPlain:
         return NOT_PLAIN
+
+
+# Module-level functions, not closures: a recursive closure is a reference cycle that would keep each file's
+# loader alive until the cycle collector runs, which the raised GC thresholds make rare.
+def _build(node: yaml.Node, depth: int, constructor: yaml.constructor.SafeConstructor) -> Any:
+    node_type = type(node)
+    if node_type is yaml.ScalarNode:
+        return node.value if node.tag == STR_TAG else _scalar(node, constructor)
+    if depth > MAX_DEPTH:
+        raise _NotPlain
+    if node_type is yaml.MappingNode and node.tag == _MAP_TAG:
+        data: dict[str, Any] = {}
+        for key, value in node.value:
+            name = key.value
+            if type(key) is not yaml.ScalarNode or key.tag != STR_TAG or name in data:
+                raise _NotPlain
+            # A string value, the most common node, without a call.
+            if value.tag == STR_TAG and type(value) is yaml.ScalarNode:
+                data[name] = value.value
+            else:
+                data[name] = _build(value, depth + 1, constructor)
+        return data
+    if node_type is yaml.SequenceNode and node.tag == _SEQ_TAG:
+        return [_build(child, depth + 1, constructor) for child in node.value]
+    raise _NotPlain
+
+
+def _scalar(node: yaml.ScalarNode, constructor: yaml.constructor.SafeConstructor) -> Any:
+    key = (node.tag, node.value)
+    try:
+        return _BUILT_SCALARS[key]
+    except KeyError:
+        pass
+    builder = _SCALAR_BUILDERS.get(node.tag)
+    if builder is None:
+        raise _NotPlain
+    try:
+        value = builder(constructor, node)
+    except Exception:  # the constructor's own error, worded by its path
+        raise _NotPlain from None
+    if len(_BUILT_SCALARS) >= _MEMO_LIMIT:
+        _BUILT_SCALARS.clear()
+    _BUILT_SCALARS[key] = value  # ints, floats, bools and None: immutable, so one object may serve every file
+    return value
 
 
 # Nesting allowed: real recipes reach 7 levels. libyaml stops at 1000, but deep data would exhaust
