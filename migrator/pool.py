@@ -14,7 +14,7 @@ from pathlib import Path
 from migrator.core.outcome import FileResult, failed
 from migrator.core.settings import Settings
 from migrator.files import display_path
-from migrator.interrupt import StopFlag, ignore_stop_signals
+from migrator.interrupt import StopFlag, ignore_stop_signals, libc_prctl
 from migrator.process import PARSING_GC_THRESHOLD, load_lazy_parts, process_file
 
 MAX_CHUNK = 64  # files per task: large enough to amortise IPC, small enough to balance the load
@@ -33,6 +33,7 @@ def in_pool(files: Sequence[Path], settings: Settings, workers: int, stop: StopF
     size = max(1, min(MAX_CHUNK, len(files) // (workers * 4)))
     chunks = [files[start : start + size] for start in range(0, len(files), size)]
     load_lazy_parts()
+    libc_prctl()
     # Workers leave Ctrl-C and SIGTERM to this process, which lets the chunks in hand finish.
     executor = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
     try:
