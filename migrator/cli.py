@@ -488,8 +488,9 @@ def validate_command(
         root=str(project.root),
         overrides=overrides,
         extend_exclude=values["extend_exclude"],
+        given_globs=options["exclude"] + options["extend_exclude"],
     )
-    results = validate.run(settings, pattern)
+    results = validate.run(settings, pattern, _warn)
     output_format = values["output_format"]
     if not (output_format in MACHINE_FORMATS and output_file is None):  # a machine format on stdout is all it prints
         sys.stderr.write(validate.render_report(results))

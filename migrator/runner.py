@@ -48,6 +48,21 @@ def select_files(
     ]
 
 
+def select_and_warn(
+    settings: Settings,
+    suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES,
+    on_warning: Callable[[str], None] | None = None,
+) -> list[tuple[Path, Problem | None]]:
+    """`select_files`, telling `on_warning` of each exclude glob given on the command line that matched nothing
+    (a typo there would silently check files meant to be left out)."""
+    matched: set[str] = set()
+    selected = select_files(settings, suffixes, matched)
+    for glob in settings.given_globs:
+        if glob not in matched and on_warning is not None:
+            on_warning(f"exclude glob `{glob}` matched nothing (globs match paths relative to {settings.root})")
+    return selected
+
+
 def _project_excluder(folder: Path) -> Excluder:
     """The excludes of the project `folder` lies in; none where its table is invalid (its files fail, saying why)."""
     try:
@@ -95,11 +110,7 @@ def _run(
     forget_resolved_folders()
     config.forget()
     _excluder.cache_clear()
-    matched: set[str] = set()
-    selected = select_files(settings, matched=matched)
-    for glob in settings.given_globs:
-        if glob not in matched and on_warning is not None:
-            on_warning(f"exclude glob `{glob}` matched nothing (globs match paths relative to {settings.root})")
+    selected = select_and_warn(settings, on_warning=on_warning)
     results: list[FileResult] = []
     # Interruption seam: a requested `stop` (Ctrl-C, SIGTERM) ends the stream after the files in hand, all
     # reported. A KeyboardInterrupt raised in this loop (a second Ctrl-C) closes the stream at once (the pool

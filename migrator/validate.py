@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from migrator.documents.front_end import code_blocks, ignore_before
 from migrator.files import FileError, display_path, read_source
 from migrator.process import CODE_OF_NAME
 from migrator.report import plural
-from migrator.runner import select_files
+from migrator.runner import select_and_warn
 from migrator.yaml.document import YamlDocument
 from migrator.yaml.front_end import SUFFIXES as YAML_SUFFIXES
 from migrator.yaml.front_end import key_lines, migrate_yaml
@@ -145,7 +145,9 @@ def check_file(path: Path, pattern: str | None, options: Options | None = None) 
     return check_text(shown, source.text, pattern, options)
 
 
-def run(settings: Settings | Sequence[str], pattern: str | None = None) -> list[Checked]:
+def run(
+    settings: Settings | Sequence[str], pattern: str | None = None, on_warning: Callable[[str], None] | None = None
+) -> list[Checked]:
     """Every YAML file and document under the paths, found as `migrate` finds them (git's view inside a work tree,
     `exclude` and the rest of [tool.migrator]), each checked with its settings: with `settings.overrides`, the
     command line's over the closest `[tool.migrator]` of the file, as `migrate` has it; else `settings.options`.
@@ -155,7 +157,7 @@ def run(settings: Settings | Sequence[str], pattern: str | None = None) -> list[
         settings = Settings(tuple(settings))
     config.forget()
     results = []
-    for path, problem in select_files(settings, YAML_SUFFIXES + documents.SUFFIXES):
+    for path, problem in select_and_warn(settings, YAML_SUFFIXES + documents.SUFFIXES, on_warning):
         if problem is not None:
             results.append(Checked(display_path(path), Verdict.ERROR, note=f"{problem.message} ({problem.hint})"))
             continue

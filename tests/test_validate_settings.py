@@ -206,3 +206,15 @@ def test_a_document_comment_above_a_block_waives_its_misses(tree, capsys: pytest
     _, _, err = _validate(capsys, "--pattern", "fp32", "bare.md", "coded.md")
     assert "bare.md: skipped (suppressed: `migrator: ignore` above the block)" in err
     assert "coded.md:6:3: model.torch_dtype" in err and "mp_policy" not in err
+
+
+@pytest.mark.parametrize("command", [["validate"], ["migrate", "--check"]])
+@pytest.mark.parametrize("option", ["--exclude", "--extend-exclude"])
+def test_an_exclude_glob_that_matches_nothing_is_warned_about(
+    tree: Any, capsys: pytest.CaptureFixture[str], command: list[str], option: str
+) -> None:
+    tree({"configs/a.yaml": ON_FP32, "legacy/b.yaml": ON_FP32})
+    group_main([*command, option, "legacy/**", option, "lgacy/**", "."])
+    err = capsys.readouterr().err
+    assert "warning: exclude glob `lgacy/**` matched nothing" in err
+    assert "`legacy/**`" not in err  # the glob that excluded something is not mentioned
