@@ -9,7 +9,7 @@ from migrator.core.settings import Options
 from migrator.yaml.front_end import migrate_yaml
 from tests.rules.cases import YAML, transformed
 
-__all__ = ["check_noop", "check_transformed", "codes", "run"]
+__all__ = ["check_noop", "check_transformed", "run", "sorted_codes"]
 
 
 def run(source: str, **options: object) -> Outcome:
@@ -27,6 +27,6 @@ def check_transformed(before: str, after: str, **options: object) -> Outcome:
     return transformed(YAML, before, after, **options)
 
 
-def codes(outcome: Outcome) -> list[str]:
+def sorted_codes(outcome: Outcome) -> list[str]:
     """The codes raised, in code order (reports list findings in file order)."""
     return sorted(located.finding.code for located in outcome.findings)

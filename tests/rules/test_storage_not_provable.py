@@ -9,7 +9,7 @@ from migrator.core.findings import Level
 from migrator.core.outcome import Outcome, Status
 from tests.rules import cases
 from tests.rules.cases import FP32, PYTHON, TE
-from tests.tools import check_noop, check_transformed, codes, run
+from tests.tools import check_noop, check_transformed, run, sorted_codes
 
 HF_PRETRAINED = "transformers.AutoModelForCausalLM.from_pretrained"
 HF_CONFIG = "transformers.AutoModelForCausalLM.from_config"
@@ -38,7 +38,7 @@ def test_kd_unset_storage_depends_on_the_automodel_version(pattern: str) -> None
         "  pretrained_model_name_or_path: x\n"
     )
     outcome = check_noop(source, pattern=pattern)
-    assert outcome.status is Status.SKIPPED and codes(outcome) == ["MIG115"]
+    assert outcome.status is Status.SKIPPED and sorted_codes(outcome) == ["MIG115"]
     assert "bf16 on the released nemo-automodel 0.7.0" in outcome.findings[0].finding.message
 
 
@@ -49,7 +49,7 @@ def test_unproven_storage_is_a_warning_at_the_target_line(case: str, pattern: st
     outcome = check_noop(recipe(model), pattern=pattern)
     assert outcome.status is Status.SKIPPED
     assert outcome.classification is not None and outcome.classification.kind.value == "storage-unproven"
-    assert codes(outcome) == ["MIG115"]
+    assert sorted_codes(outcome) == ["MIG115"]
     (located,) = outcome.findings
     assert (located.line, located.column) == (2, 3)
     assert why in located.finding.message and "migrator verify" in located.finding.message
@@ -58,7 +58,7 @@ def test_unproven_storage_is_a_warning_at_the_target_line(case: str, pattern: st
 def test_unproven_storage_raises_nothing_else_not_even_an_error() -> None:
     source = recipe(f"  _target_: {HF_PRETRAINED}\n") + "  amsgrad: true\n" + FSDP2
     outcome = check_noop(source, pattern="te")
-    assert outcome.status is Status.SKIPPED and codes(outcome) == ["MIG115"]
+    assert outcome.status is Status.SKIPPED and sorted_codes(outcome) == ["MIG115"]
 
 
 def test_suppressed_warning_keeps_the_file_quietly() -> None:
@@ -66,7 +66,7 @@ def test_suppressed_warning_keeps_the_file_quietly() -> None:
         f"model:\n  _target_: {HF_PRETRAINED}  # migrator: ignore[MIG115]\noptimizer:\n  _target_: torch.optim.AdamW\n"
     )
     outcome = check_noop(source, pattern="fp32")
-    assert codes(outcome) == [] and [s.finding.code for s in outcome.suppressed] == ["MIG115"]
+    assert sorted_codes(outcome) == [] and [s.finding.code for s in outcome.suppressed] == ["MIG115"]
 
 
 @pytest.mark.parametrize(
@@ -88,12 +88,12 @@ def test_suppressed_warning_keeps_the_file_quietly() -> None:
 def test_assume_bf16_storage_migrates_it_as_risky(pattern: str, after: str) -> None:
     before = f"model:\n  _target_: {HF_PRETRAINED}\noptimizer:\n  _target_: torch.optim.AdamW\n"
     outcome = check_transformed(before, after, pattern=pattern, assume_bf16_storage=True)
-    assert "MIG001" in codes(outcome) and "assumed bf16" in _message(outcome, "MIG001")
+    assert "MIG001" in sorted_codes(outcome) and "assumed bf16" in _message(outcome, "MIG001")
 
 
 def test_written_dtype_on_hugging_face_is_proven() -> None:
     outcome = run(recipe(f"  _target_: {HF_PRETRAINED}\n  dtype: bfloat16\n"), pattern="fp32")
-    assert outcome.status is Status.MIGRATED and codes(outcome) == ["MIG001", "MIG104"]
+    assert outcome.status is Status.MIGRATED and sorted_codes(outcome) == ["MIG001", "MIG104"]
 
 
 def test_te_needs_no_proof() -> None:
@@ -112,36 +112,36 @@ BUILT_CONFIG = f"  _target_: {HF_CONFIG}\n  config:\n    _target_: transformers.
 def test_fp32_builders_are_on_pattern_fp32_only_the_policy_is_added(model: str, pattern: str) -> None:
     before = recipe(model) + FSDP2
     outcome = run(before, pattern=pattern)
-    assert outcome.status is Status.MIGRATED and codes(outcome) == ["MIG005"]
+    assert outcome.status is Status.MIGRATED and sorted_codes(outcome) == ["MIG005"]
     assert outcome.new_text is not None and "torch_dtype" not in outcome.new_text
 
 
 def test_gpt2_ignores_a_written_dtype() -> None:
     outcome = run(recipe(f"  _target_: {GPT2}\n  torch_dtype: bfloat16\n"), pattern="fp32")
     assert outcome.classification is not None and outcome.classification.pattern == "fp32"
-    assert "MIG001" not in codes(outcome)
+    assert "MIG001" not in sorted_codes(outcome)
 
 
 def test_gpt2_convert_never_writes_a_dtype() -> None:
     te = recipe(f"  _target_: {GPT2}\n", "transformer_engine.pytorch.optimizers.fused_adam.FusedAdam")
     outcome = run(te + "  master_weights: true\n", pattern="fp32", convert=True)
-    assert outcome.status is Status.MIGRATED and "MIG006" in codes(outcome)
+    assert outcome.status is Status.MIGRATED and "MIG006" in sorted_codes(outcome)
     assert outcome.new_text is not None and "torch_dtype" not in outcome.new_text
     outcome = run(recipe(f"  _target_: {GPT2}\n"), pattern="te", convert=True)
-    assert outcome.status is Status.MIGRATED and "MIG006" in codes(outcome)
+    assert outcome.status is Status.MIGRATED and "MIG006" in sorted_codes(outcome)
     assert outcome.new_text is not None and "torch_dtype" not in outcome.new_text
 
 
 def test_hf_from_config_converts_to_te_with_bf16_written() -> None:
     outcome = run(recipe(BUILT_CONFIG), pattern="te", convert=True)
-    assert "MIG006" in codes(outcome) and "MIG001" not in codes(outcome)
+    assert "MIG006" in sorted_codes(outcome) and "MIG001" not in sorted_codes(outcome)
     assert outcome.new_text is not None and "\n  dtype: bfloat16\n" in outcome.new_text  # transformers 5's keyword
 
 
 def test_hf_from_config_takes_the_config_dtype() -> None:
     model = f"  _target_: {HF_CONFIG}\n  config:\n    _target_: transformers.LlamaConfig\n    dtype: bfloat16\n"
     outcome = run(recipe(model), pattern="fp32")
-    assert "MIG001" in codes(outcome) and "model.config dtype: bfloat16" in _message(outcome, "MIG001")
+    assert "MIG001" in sorted_codes(outcome) and "model.config dtype: bfloat16" in _message(outcome, "MIG001")
     assert outcome.new_text is not None and "\n  dtype: float32\n" in outcome.new_text
 
 
