@@ -18,6 +18,7 @@ from migrator.interrupt import StopFlag, ignore_stop_signals, libc_prctl
 from migrator.process import PARSING_GC_THRESHOLD, load_lazy_parts, process_file
 
 MAX_CHUNK = 64  # files per task: large enough to amortise IPC, small enough to balance the load
+MIN_CHUNK = 4
 
 
 def _process_chunk(paths: Sequence[Path], settings: Settings) -> list[FileResult]:
@@ -30,8 +31,7 @@ def _init_worker() -> None:
 
 
 def in_pool(files: Sequence[Path], settings: Settings, workers: int, stop: StopFlag | None) -> Iterator[FileResult]:
-    size = max(1, min(MAX_CHUNK, len(files) // (workers * 4)))
-    chunks = [files[start : start + size] for start in range(0, len(files), size)]
+    chunks = _chunks(files, workers)
     load_lazy_parts()
     libc_prctl()
     # Workers leave Ctrl-C and SIGTERM to this process, which lets the chunks in hand finish.
@@ -47,6 +47,18 @@ def in_pool(files: Sequence[Path], settings: Settings, workers: int, stop: StopF
             yield from _chunk_results(chunk, future, settings)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunks(files: Sequence[Path], workers: int) -> list[Sequence[Path]]:
+    """Contiguous chunks (results come back in order) that shrink towards the end, as guided scheduling does:
+    few tasks to send, and the workers finish together, since the last tasks are small."""
+    chunks = []
+    start = 0
+    while start < len(files):
+        size = max(MIN_CHUNK, min(MAX_CHUNK, (len(files) - start) // (2 * workers)))
+        chunks.append(files[start : start + size])
+        start += size
+    return chunks
 
 
 def _chunk_results(chunk: Sequence[Path], future: Future[list[FileResult]], settings: Settings) -> Iterable[FileResult]:

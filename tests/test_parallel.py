@@ -91,3 +91,17 @@ def test_an_interrupt_stops_the_pool_at_once(tmp_path: Path) -> None:
         run(Settings((str(tmp_path),), mode=Mode.CHECK, jobs=2), interrupt_after_a_few)
     assert seen[-1] == 5
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize(("files", "workers"), [(511, 2), (5110, 4), (33, 2), (7, 3)])
+def test_chunks_cover_the_files_in_order_and_shrink_towards_the_end(files: int, workers: int) -> None:
+    from migrator import pool
+
+    paths = [Path(f"{index}.yaml") for index in range(files)]
+    chunks = pool._chunks(paths, workers)
+    assert [path for chunk in chunks for path in chunk] == paths  # contiguous, in order, each file once
+    sizes = [len(chunk) for chunk in chunks]
+    assert max(sizes) <= pool.MAX_CHUNK
+    assert sizes == sorted(sizes, reverse=True) or sizes[-1] < pool.MIN_CHUNK  # only the remainder breaks the order
+    if files >= 100:
+        assert sizes[-1] <= pool.MIN_CHUNK < sizes[0]  # the last tasks are small, so the workers finish together
