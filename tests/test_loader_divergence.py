@@ -31,6 +31,8 @@ DIVERGENCES = {
     "tab in a flow collection": "a: [b,\tc]\n",
     "comment glued to a block scalar header": "a: |# c\n  x\n",
     "empty tag": "a: !\n",
+    "reserved directive": "%FOO bar\n---\na: 1\n",
+    "reserved directive after a carriage return": "# c\r%FOO bar\r---\ra: 1\r",
     "question mark in a flow collection": "a: [b?c]\n",
     "question mark on a later line of a flow collection": "a: [b,\n  c?]\n",
 }

@@ -21,16 +21,37 @@ except ImportError:  # pragma: no cover
 # AutoModel loads recipes with `yaml.safe_load`: PyYAML's pure-Python loader, which is the reference.
 REFERENCE_LOADER = yaml.SafeLoader
 
+STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+# Nesting allowed: real recipes reach 7 levels. libyaml stops at 1000, but deep data would exhaust
+# Python's recursion in the comparisons downstream long before that.
+MAX_DEPTH = 100
+
+# Memos shared by every file of a run (values repeat across recipes), each cleared when it reaches the limit:
+# far above a large run's distinct values (about 2,000 in the 511 configs), far below a memory concern.
+_MEMO_LIMIT = 100_000
+_PLAIN_SCALAR_TAGS: dict[str | None, str] = {}  # a plain scalar's text -> its resolved tag
+_BUILT_SCALARS: dict[tuple[str, str], Any] = {}  # (tag, text) -> its int, float, bool or None
+# Scalar tags the plain builder builds with SafeConstructor's own functions; any other tag takes its path.
+_SCALAR_BUILDERS = {
+    tag: yaml.SafeLoader.yaml_constructors[tag]
+    for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
+}
+
 # Where libyaml accepts a text the pure-Python loader rejects, or reads it differently (found by the property
 # test in tests/test_loader_divergence.py; listed in the README): tabs as separators (`a: x<TAB># c`, `a:<TAB>b`,
 # `[a,<TAB>b]`), a BOM, NEL, LS or PS inside the text, a comment glued to a block scalar header (`|# c`), an
 # empty tag `!` (libyaml reads "" where safe_load reads null), a `?` inside a plain scalar of a flow collection
-# (`[a?b]`, checked on libyaml's tree: a `?` in a comment or a quoted string is common and harmless). Such texts
-# are parsed by the reference loader; none of the 511 real recipes is.
+# (`[a?b]`, checked on libyaml's tree: a `?` in a comment or a quoted string is common and harmless), a reserved
+# directive (`%FOO`, which libyaml rejects and safe_load ignores). Such texts are parsed by the reference loader;
+# none of the 511 real recipes is.
 _DIVERGENT_CHARACTERS = ("\t", "\ufeff", "\x85", "\u2028", "\u2029")
 _HEADER_INDICATORS = frozenset("-+0123456789")
 _TAG_END = re.compile(r"!(?=[\s,\]}]|$)")  # the node's tag ends right after `!`: empty when it also starts there
 _TAG_START = frozenset(" \t\r\n[{,")
+_RESERVED_DIRECTIVE = re.compile(r"(?:^|(?<=\r))%(?!(?:YAML|TAG)[ \t])", re.MULTILINE)
 
 
 def divergence_possible(text: str) -> bool:
@@ -43,6 +64,8 @@ def divergent_piece(text: str) -> bool:
     if any(character in text for character in _DIVERGENT_CHARACTERS):
         return True
     if _header_comment(text):
+        return True
+    if "%" in text and _RESERVED_DIRECTIVE.search(text):
         return True
     return "!" in text and any(
         match.start() == 0 or text[match.start() - 1] in _TAG_START for match in _TAG_END.finditer(text)
@@ -114,11 +137,8 @@ class _MemoisedResolver(FAST_LOADER):  # type: ignore[misc, valid-type]
         pass
 
 
-_PLAIN_SCALAR_TAGS: dict[str | None, str] = {}
-_MEMO_LIMIT = 100_000  # entries per memo: far above a large run's distinct values, far below a memory concern
-
-
 def loader_for(loader_class: type, text: str) -> yaml.constructor.SafeConstructor:
+    """A loader of `loader_class` for `text`: the fast one with its resolver memoised."""
     return (_MemoisedResolver if loader_class is FAST_LOADER else loader_class)(text)
 
 
@@ -126,17 +146,7 @@ class _NotPlain(Exception):
     """The tree holds something the plain builder leaves to PyYAML's constructor."""
 
 
-NOT_PLAIN = object()
-
-
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_MAP_TAG = "tag:yaml.org,2002:map"
-# Scalar tags built by SafeConstructor's own functions; any other tag takes the constructor's path.
-_BUILT_SCALARS: dict[tuple[str, str], Any] = {}
-_SCALAR_BUILDERS = {
-    tag: yaml.SafeLoader.yaml_constructors[tag]
-    for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
-}
+NOT_PLAIN = object()  # `plain_data`'s answer for a tree it leaves to the constructor (None is a document's data)
 
 
 def _anchor_possible(text: str) -> bool:
@@ -206,13 +216,6 @@ def _scalar(node: yaml.ScalarNode, constructor: yaml.constructor.SafeConstructor
         _BUILT_SCALARS.clear()
     _BUILT_SCALARS[key] = value  # ints, floats, bools and None: immutable, so one object may serve every file
     return value
-
-
-# Nesting allowed: real recipes reach 7 levels. libyaml stops at 1000, but deep data would exhaust
-# Python's recursion in the comparisons downstream long before that.
-MAX_DEPTH = 100
-MERGE_TAG = "tag:yaml.org,2002:merge"
-STR_TAG = "tag:yaml.org,2002:str"
 
 
 class YamlError(Exception):
