@@ -54,12 +54,18 @@ def select_and_warn(
     on_warning: Callable[[str], None] | None = None,
 ) -> list[tuple[Path, Problem | None]]:
     """`select_files`, telling `on_warning` of each exclude glob given on the command line that matched nothing
-    (a typo there would silently check files meant to be left out)."""
+    (a typo there would silently check files meant to be left out), and when no file at all was found (a run that
+    looked at nothing must not pass for a clean one unnoticed)."""
     matched: set[str] = set()
     selected = select_files(settings, suffixes, matched)
+    if on_warning is None:
+        return selected
     for glob in settings.given_globs:
-        if glob not in matched and on_warning is not None:
+        if glob not in matched:
             on_warning(f"exclude glob `{glob}` matched nothing (globs match paths relative to {settings.root})")
+    if not selected:
+        kinds = ", ".join(f"*{suffix}" for suffix in suffixes)
+        on_warning(f"no file found to check ({kinds}) under the given paths, after excludes and .gitignore")
     return selected
 
 

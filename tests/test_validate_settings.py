@@ -218,3 +218,11 @@ def test_an_exclude_glob_that_matches_nothing_is_warned_about(
     err = capsys.readouterr().err
     assert "warning: exclude glob `lgacy/**` matched nothing" in err
     assert "`legacy/**`" not in err  # the glob that excluded something is not mentioned
+
+
+@pytest.mark.parametrize("command", [["validate"], ["migrate", "--check"]])
+def test_a_run_that_finds_no_file_says_so(tree: Any, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    tree({"notes.txt": "no config here\n", "legacy/b.yaml": ON_FP32})
+    code = group_main([*command, "--exclude", "legacy", "."])
+    assert code == 0  # nothing to fix, as ruff has it; but not silently
+    assert "warning: no file found to check (*.yaml, *.yml, " in capsys.readouterr().err
