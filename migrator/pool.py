@@ -32,6 +32,7 @@ def _init_worker() -> None:
 
 def in_pool(files: Sequence[Path], settings: Settings, workers: int, stop: StopFlag | None) -> Iterator[FileResult]:
     chunks = _chunks(files, workers)
+    # Loaded once here, before the workers are forked, and inherited by each of them.
     load_lazy_parts()
     libc_prctl()
     # Workers leave Ctrl-C and SIGTERM to this process, which lets the chunks in hand finish.
