@@ -180,6 +180,12 @@ def classify(data: object, include_peft: bool = False, assume_bf16: bool = False
         gaps = owner.precision_gaps(optimizer)
         if gaps:
             return result(Kind.INCOMPLETE_TE, owner.incomplete_reason(gaps), owner.name)
+        # BAGEL instantiates the optimizer raw: a dtype string reaches it unconverted and fails (facts §3.3).
+        unconverted = owner.dtype_strings(optimizer) if family is Family.BAGEL else []
+        if unconverted:
+            keys = ", ".join(unconverted)
+            reason = f"BAGEL hands {keys} to {owner.optimizer_name} as a string, which it rejects"
+            return result(Kind.INCOMPLETE_TE, reason, owner.name)
         return result(Kind.ON_PATTERN, owner.on_pattern_reason(target), owner.name)
     if storage.kind is None:
         return result(

@@ -72,6 +72,11 @@ class Pattern:
         """Keys of this pattern's own optimizer that are missing or lose precision; empty when complete."""
         return []
 
+    def dtype_strings(self, optimizer: Mapping[str, Any]) -> list[str]:
+        """Keys of this pattern's own optimizer that hold a dtype string (`needs_dtype_strings`): a recipe that
+        instantiates the optimizer without converting them (BAGEL) hands them over as strings."""
+        return []
+
     def completion_changes(self, optimizer: Mapping[str, Any]) -> list[Change]:
         """Changes that close `precision_gaps` (and add the precision-safe canonical keys)."""
         return []

@@ -76,6 +76,9 @@ class TransformerEngine(Pattern):
         missing = [] if optimizer.get("master_weights") is True else ["master_weights"]
         return missing + [key for key in STATE_DTYPE_KEYS if key in optimizer and not _precise(key, optimizer[key])]
 
+    def dtype_strings(self, optimizer: Mapping[str, Any]) -> list[str]:
+        return [key for key in STATE_DTYPE_KEYS if key in optimizer]
+
     def completion_changes(self, optimizer: Mapping[str, Any]) -> list[Change]:
         """Precision keys forced to the canonical value; precision-safe ones only added when absent."""
         changes: list[Change] = []

@@ -37,8 +37,13 @@ def te_not_expressible(ctx: Context) -> Iterator[Finding]:
     writes_settings = ctx.switches_optimizer_class or ctx.classification.kind is Kind.INCOMPLETE_TE
     if writes_settings and ctx.pattern.needs_dtype_strings and ctx.classification.family is Family.BAGEL:
         instead = patterns.choices(lambda pattern: not pattern.needs_dtype_strings)
+        if not ctx.switches_optimizer_class:  # it runs this optimizer already: only --convert replaces it
+            asked_instead = not patterns.PATTERNS[ctx.options.pattern].needs_dtype_strings
+            advice = "pass --convert" if asked_instead else f"use {instead} --convert"
+        else:
+            advice = f"use {instead}"
         message = (
             "BAGEL builds the optimizer without dtype-string conversion: "
-            f"{ctx.pattern.optimizer_name.split()[0]} settings cannot be written in YAML; use {instead}"
+            f"{ctx.pattern.optimizer_name.split()[0]} settings cannot be written in YAML; {advice}"
         )
         yield te_not_expressible.finding(message, ("optimizer", "_target_"), blocks=True)

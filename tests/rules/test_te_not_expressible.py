@@ -6,6 +6,7 @@ import pytest
 
 from migrator.core import automodel
 from migrator.core.outcome import BLOCKED_BY_WARNING, Status
+from migrator.core.settings import Options
 from tests.rules.cases import FP32, PYTHON, TE, YAML, check, python_literal
 
 BF16_ADAMW = "model:\n  torch_dtype: bf16\noptimizer:\n  _target_: torch.optim.AdamW\n"
@@ -37,6 +38,40 @@ def test_switch_left_unchanged(recipe: str) -> None:
         pattern=TE.name,
     )
     assert outcome.skip_reason == BLOCKED_BY_WARNING
+
+
+BAGEL_TE_WITH_STRING = (
+    "recipe: FinetuneRecipeForMultimodal\nmodel:\n  torch_dtype: bf16\n"
+    f"optimizer:\n  _target_: {automodel.TE_FUSED_ADAM}\n  master_weights: true\n  exp_avg_dtype: torch.float32\n"
+)
+UNCONVERTED = "BAGEL hands exp_avg_dtype to TE FusedAdam as a string, which it rejects"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "advice"),
+    [(TE.name, f"use --pattern {FP32.name} --convert"), (FP32.name, "pass --convert")],
+)
+def test_a_te_config_with_a_dtype_string_is_not_on_pattern_under_bagel(pattern: str, advice: str) -> None:
+    """TE FusedAdam gets BAGEL's dtype strings unconverted and rejects them: the config is incomplete, not on the
+    pattern, and only a conversion fixes it (found by the property test: the schema said so, classify did not)."""
+    outcome = check(
+        YAML,
+        BAGEL_TE_WITH_STRING,
+        None,
+        [
+            ("MIG004", f"{UNCONVERTED}; not completed to pattern `{TE.name}`: {BLOCKED}"),
+            ("MIG103", f"cannot be written in YAML; {advice}"),
+            NO_DISTRIBUTED,
+        ],
+        Status.SKIPPED,
+        pattern=pattern,
+    )
+    assert outcome.open_findings  # the CI gate stays red: a risky config left as it is
+
+
+def test_the_conversion_fixes_it() -> None:
+    outcome = YAML.migrate(BAGEL_TE_WITH_STRING, Options(pattern=FP32.name, convert=True))
+    assert outcome.status is Status.MIGRATED and "exp_avg_dtype" not in (outcome.new_text or "")
 
 
 def test_completion_left_unchanged() -> None:
