@@ -58,13 +58,6 @@ def paired(baseline: Callable[[], float], measured: Callable[[], float], runs: i
     )
 
 
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
-
-
 def run_tool(*args: str) -> None:
     completed = subprocess.run([*MIGRATE, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if completed.returncode not in (0, 1):
@@ -156,7 +149,9 @@ def main() -> int:
     from ruamel.yaml import YAML
 
     import migrator
+    from migrator.core.settings import Settings
     from migrator.process import front_end
+    from migrator.runner import worker_count
 
     # An installed package has its bytecode; a source checkout under PYTHONDONTWRITEBYTECODE would
     # recompile every module in every timed process, which is not what users run.
@@ -203,7 +198,7 @@ def main() -> int:
         _, _, write_process_ratio = paired(
             c_parse_process, tool(*job_args(1), root=fresh, prepare=fresh_copy), args.runs
         )
-        workers = min(_cpus(), len(yaml_files) // 16)
+        workers = worker_count(Settings((str(one),)), len(yaml_files))  # as the tool decides it
         _, check_scaled, scale_ratio = paired(
             tool("--check", *job_args(1)), tool("--check", *job_args(1), root=scaled), args.runs
         )
